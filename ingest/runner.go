@@ -1,0 +1,415 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Store is what a pass needs from the store of debriefs.
+type Store interface {
+	StartRun(ctx context.Context, source string, at time.Time) (int64, error)
+	// FinishRun records the outcome of a pass and, when it succeeded,
+	// stores cursor as the source's watermark in the same transaction.
+	FinishRun(ctx context.Context, run *Run, cursor string) error
+	Cursor(ctx context.Context, source string) (string, error)
+	// Documents returns the stored state of every document of source that
+	// still has visible debriefs, keyed by document ref.
+	Documents(ctx context.Context, source string) (map[string]StoredDocument, error)
+	Apply(ctx context.Context, c Change) (Applied, error)
+}
+
+// Indexer keeps the search index in step with the store.
+type Indexer interface {
+	// Apply indexes or deletes the given revisions and records in the
+	// store that the index holds them.
+	Apply(ctx context.Context, items []IndexItem) error
+	// CatchUp indexes every revision the store holds that the index does
+	// not, left behind by a crash or a failed index write.
+	CatchUp(ctx context.Context) (int, error)
+}
+
+// Assessor analyses a normalised debrief between normalising and storing:
+// the seam where factors, question coverage and depth are computed. It
+// must be a pure function of the debrief, safe for concurrent use.
+type Assessor interface {
+	Assess(d *Debrief)
+}
+
+// ErrRunning is returned by Runner.Run when a pass of the same source is
+// already under way.
+var ErrRunning = errors.New("a pass of this source is already running")
+
+// RunnerOptions configure a Runner.
+type RunnerOptions struct {
+	Store    Store
+	Index    Indexer
+	Assessor Assessor // optional
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Workers parse documents in parallel; GOMAXPROCS when zero.
+	Workers int
+	// BatchSize is the number of debriefs written per transaction.
+	BatchSize int
+}
+
+// Runner executes passes of sources: fetch, normalise, assess, store in
+// batched transactions, index, and record the run.
+type Runner struct {
+	opts    RunnerOptions
+	log     *slog.Logger
+	mu      sync.Mutex
+	running map[string]bool
+}
+
+// NewRunner returns a runner over a store and an index.
+func NewRunner(opts RunnerOptions) *Runner {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	return &Runner{opts: opts, log: opts.Logger, running: map[string]bool{}}
+}
+
+// Progress is reported as a pass advances.
+type Progress struct {
+	Source string
+	Counts
+}
+
+// Run executes one pass of src under the given source name. It returns the
+// run record; err is non-nil only when the pass failed as a whole (the
+// record then says why). Documents that fail are recorded in the run and
+// the pass goes on. progress, when not nil, is called from the writing
+// goroutine after each batch.
+func (r *Runner) Run(ctx context.Context, name string, src Source, progress func(Progress)) (*Run, error) {
+	r.mu.Lock()
+	if r.running[name] {
+		r.mu.Unlock()
+		return nil, fmt.Errorf("source %s: %w", name, ErrRunning)
+	}
+	r.running[name] = true
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		delete(r.running, name)
+		r.mu.Unlock()
+	}()
+
+	run := &Run{Source: name, StartedAt: r.opts.Now(), Status: RunRunning}
+	id, err := r.opts.Store.StartRun(ctx, name, run.StartedAt)
+	if err != nil {
+		return nil, fmt.Errorf("source %s: record run start: %w", name, err)
+	}
+	run.ID = id
+	log := r.log.With("source", name, "run", id)
+	log.Info("pass started")
+
+	cursor, passErr := r.pass(ctx, name, src, run, progress)
+	run.EndedAt = r.opts.Now()
+	run.Status = RunOK
+	switch {
+	case passErr != nil && ctx.Err() != nil:
+		run.Status = RunInterrupted
+		run.Error = "the pass was cancelled before it finished"
+	case passErr != nil:
+		run.Status = RunFailed
+		run.Error = passErr.Error()
+	}
+	// Record the outcome even when ctx was cancelled (shutdown), so the
+	// run does not stay "running".
+	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := r.opts.Store.FinishRun(finishCtx, run, cursor); err != nil {
+		return run, fmt.Errorf("source %s: record run: %w", name, err)
+	}
+	log.Info("pass finished", "status", run.Status, "seen", run.Seen, "added", run.Added,
+		"updated", run.Updated, "unchanged", run.Unchanged, "removed", run.Removed,
+		"skipped", run.Skipped, "failed", run.Failed, "took", run.EndedAt.Sub(run.StartedAt).Round(time.Millisecond),
+		"error", run.Error)
+	if passErr != nil {
+		return run, fmt.Errorf("source %s: %w", name, passErr)
+	}
+	return run, nil
+}
+
+// parsed is the outcome of one document on its way to the writer.
+type parsed struct {
+	ref      string
+	hash     string
+	debriefs []*Debrief
+	skip     bool
+	err      error
+}
+
+// maxRecordedFailures bounds what one run stores of its failures; the count
+// stays exact.
+const maxRecordedFailures = 1000
+
+func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, progress func(Progress)) (string, error) {
+	// Bring the index in step first: a crash may have left committed
+	// revisions unindexed.
+	if _, err := r.opts.Index.CatchUp(ctx); err != nil {
+		return "", fmt.Errorf("bring index up to date: %w", err)
+	}
+	cursor, err := r.opts.Store.Cursor(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("read watermark: %w", err)
+	}
+	known, err := r.opts.Store.Documents(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("read stored documents: %w", err)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	docs := make(chan Document, 4*r.opts.Workers)
+	out := make(chan parsed, 4*r.opts.Workers)
+
+	// seen is written by the fetching goroutine only and read once
+	// fetching is over.
+	seen := make(map[string]bool, len(known))
+	var fetched Fetched
+	var fetchErr error
+	g.Go(func() error {
+		defer close(docs)
+		fetched, fetchErr = src.Fetch(gctx, cursor, func(d Document) error {
+			if d.Ref == "" {
+				return errors.New("source emitted a document without a ref")
+			}
+			seen[d.Ref] = true
+			select {
+			case docs <- d:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		})
+		// A source failing as a whole is not a reason to stop writing
+		// what was already parsed; it is reported once writing is done.
+		if fetchErr != nil && gctx.Err() != nil {
+			return fetchErr
+		}
+		return nil
+	})
+
+	var workers sync.WaitGroup
+	for range r.opts.Workers {
+		workers.Go(func() {
+			for d := range docs {
+				p := r.prepare(gctx, name, d, known)
+				select {
+				case out <- p:
+				case <-gctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		workers.Wait()
+		close(out)
+	}()
+
+	w := &writer{r: r, ctx: gctx, name: name, run: run, known: known, progress: progress}
+	g.Go(func() error {
+		for p := range out {
+			if err := w.add(p); err != nil {
+				// Drain so that workers and the fetcher stop.
+				for range out {
+				}
+				return err
+			}
+		}
+		return w.flush()
+	})
+	if err := g.Wait(); err != nil {
+		return "", err
+	}
+	if fetchErr != nil {
+		return "", fetchErr
+	}
+
+	// The listing is over and everything seen was written: what the
+	// source no longer holds is marked removed.
+	var gone []string
+	if fetched.Complete {
+		for ref, doc := range known {
+			if !seen[ref] {
+				gone = append(gone, doc.IDs...)
+			}
+		}
+	}
+	for _, ref := range fetched.Removed {
+		if doc, ok := known[ref]; ok && !seen[ref] {
+			gone = append(gone, doc.IDs...)
+		}
+	}
+	w.ctx = ctx
+	w.remove = append(w.remove, gone...)
+	if err := w.flush(); err != nil {
+		return "", err
+	}
+	return fetched.Cursor, nil
+}
+
+// prepare turns one document into debriefs ready to store, or into a
+// recorded failure. Unchanged documents are not parsed at all.
+func (r *Runner) prepare(ctx context.Context, name string, d Document, known map[string]StoredDocument) parsed {
+	p := parsed{ref: d.Ref, hash: d.Hash}
+	if d.Err != nil {
+		p.err = d.Err
+		return p
+	}
+	if k, ok := known[d.Ref]; ok && d.Hash != "" && k.Hash == d.Hash {
+		p.debriefs = nil
+		return p // unchanged: the writer counts its stored debriefs
+	}
+	if d.Parse == nil {
+		p.err = errors.New("source gave no way to read this document")
+		return p
+	}
+	ds, err := safeParse(ctx, d)
+	if errors.Is(err, ErrSkip) {
+		p.skip = true
+		return p
+	}
+	if err != nil {
+		p.err = err
+		return p
+	}
+	if len(ds) == 0 {
+		p.err = errors.New("no debrief found in the document")
+		return p
+	}
+	now := r.opts.Now()
+	p.debriefs = make([]*Debrief, 0, len(ds))
+	refs := make(map[string]bool, len(ds))
+	for i := range ds {
+		db := &ds[i]
+		db.Source = name
+		if db.Ref == "" {
+			db.Ref = d.Ref
+		}
+		// Two debriefs of one document must not share an id.
+		if base := db.Ref; refs[base] {
+			for n := 2; refs[db.Ref]; n++ {
+				db.Ref = fmt.Sprintf("%s~%d", base, n)
+			}
+		}
+		refs[db.Ref] = true
+		if db.Document == "" {
+			db.Document = d.Ref
+		}
+		db.ID = DebriefID(name, db.Ref)
+		if r.opts.Assessor != nil {
+			r.opts.Assessor.Assess(db)
+		}
+		db.Hash = ContentHash(db)
+		db.FetchedAt = now
+		p.debriefs = append(p.debriefs, db)
+	}
+	return p
+}
+
+// safeParse turns a panic in a parser into a recorded failure of that one
+// document: a parser bug must not take the pass, or the server, down.
+func safeParse(ctx context.Context, d Document) (ds []Debrief, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("internal error while parsing (please report it): %v", v)
+		}
+	}()
+	return d.Parse(ctx)
+}
+
+// writer batches parsed documents into store transactions and index
+// batches. It runs on one goroutine: DuckDB and Bleve are single-writer.
+type writer struct {
+	r        *Runner
+	ctx      context.Context
+	name     string
+	run      *Run
+	known    map[string]StoredDocument
+	progress func(Progress)
+
+	upsert []Record
+	remove []string
+}
+
+func (w *writer) add(p parsed) error {
+	w.run.Seen++
+	switch {
+	case p.err != nil:
+		w.run.Failed++
+		if len(w.run.Failures) < maxRecordedFailures {
+			w.run.Failures = append(w.run.Failures, Failure{Ref: p.ref, Reason: p.err.Error()})
+		}
+		w.r.log.Warn("document failed", "source", w.name, "ref", p.ref, "reason", p.err)
+	case p.skip:
+		w.run.Skipped++
+		// A document that is no longer a debrief takes its debriefs along.
+		w.remove = append(w.remove, w.known[p.ref].IDs...)
+	case p.debriefs == nil:
+		w.run.Unchanged += len(w.known[p.ref].IDs)
+	default:
+		fresh := make(map[string]bool, len(p.debriefs))
+		for _, d := range p.debriefs {
+			fresh[d.ID] = true
+			w.upsert = append(w.upsert, Record{Debrief: d, DocHash: p.hash})
+		}
+		// Debriefs the document no longer holds (an array that shrank).
+		for _, id := range w.known[p.ref].IDs {
+			if !fresh[id] {
+				w.remove = append(w.remove, id)
+			}
+		}
+	}
+	if len(w.upsert)+len(w.remove) >= w.r.opts.BatchSize {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *writer) flush() error {
+	if len(w.upsert) == 0 && len(w.remove) == 0 {
+		w.report()
+		return nil
+	}
+	applied, err := w.r.opts.Store.Apply(w.ctx, Change{Upsert: w.upsert, Remove: w.remove, At: w.r.opts.Now()})
+	if err != nil {
+		return fmt.Errorf("store %d debriefs: %w", len(w.upsert), err)
+	}
+	w.run.Added += applied.Added
+	w.run.Updated += applied.Updated
+	w.run.Unchanged += applied.Unchanged
+	w.run.Removed += applied.Removed
+	w.upsert, w.remove = w.upsert[:0], w.remove[:0]
+	if len(applied.Index) > 0 {
+		if err := w.r.opts.Index.Apply(w.ctx, applied.Index); err != nil {
+			// Stored but not indexed: the next catch-up indexes it.
+			return fmt.Errorf("index %d debriefs: %w", len(applied.Index), err)
+		}
+	}
+	w.report()
+	return nil
+}
+
+func (w *writer) report() {
+	if w.progress != nil {
+		w.progress(Progress{Source: w.name, Counts: w.run.Counts})
+	}
+}
