@@ -85,6 +85,13 @@ func NewRunner(opts RunnerOptions) *Runner {
 	return &Runner{opts: opts, log: opts.Logger, running: map[string]bool{}}
 }
 
+// Running reports whether a pass of the named source is under way.
+func (r *Runner) Running(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.running[name]
+}
+
 // Progress is reported as a pass advances.
 type Progress struct {
 	Source string

@@ -1,0 +1,59 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secondstory/secondstory/analytics"
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// badRequest is an error in what the client sent; its message is shown.
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return e.msg }
+
+func badRequestf(format string, args ...any) error {
+	return &badRequest{msg: fmt.Sprintf(format, args...)}
+}
+
+// errorBody is the one JSON shape of every error response.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+// fail maps err to a status and renders it. Errors the client caused are
+// explained; anything else is logged and answered with a generic message,
+// so that internal details (paths, SQL) do not leak.
+func fail(c *gin.Context, log *slog.Logger, err error) {
+	status, msg := http.StatusInternalServerError, "internal error; the server log has the details"
+	var br *badRequest
+	switch {
+	case errors.As(err, &br):
+		status, msg = http.StatusBadRequest, br.msg
+	case errors.Is(err, analytics.ErrNotFound), errors.Is(err, ingest.ErrUnknownSource):
+		status, msg = http.StatusNotFound, err.Error()
+	case errors.Is(err, ingest.ErrRunning):
+		status, msg = http.StatusConflict, err.Error()
+	case errors.Is(err, c.Request.Context().Err()) && c.Request.Context().Err() != nil:
+		status, msg = http.StatusServiceUnavailable, "the request was cancelled or timed out"
+	default:
+		log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Status: status, Message: msg}})
+}
+
+// notFound answers routes that do not exist in the same JSON shape.
+func notFound(c *gin.Context) {
+	c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Status: http.StatusNotFound,
+		Message: fmt.Sprintf("no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path)}})
+}
