@@ -30,6 +30,8 @@ type Debrief struct {
 	Meta     Metadata       `json:"metadata"`
 	Times    Times          `json:"times"`
 	Timeline []TimelineItem `json:"timeline,omitempty"`
+	// Assessment is filled by the runner's Assessor; sources leave it nil.
+	Assessment *Assessment `json:"assessment,omitempty"`
 	// Hash is the content hash of the normalised debrief (see ContentHash).
 	Hash      string    `json:"content_hash"`
 	FetchedAt time.Time `json:"fetched_at"`

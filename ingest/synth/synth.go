@@ -1,0 +1,175 @@
+// Package synth generates synthetic debriefs for benchmarks and load tests:
+// Markdown with front matter, the usual sections and a timeline, about the
+// size asked for, from an incident vocabulary. The same seed gives the same
+// documents, so figures are comparable from run to run.
+package synth
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Generator makes debriefs from a seed.
+type Generator struct {
+	rng   *rand.Rand
+	start time.Time
+	span  time.Duration
+}
+
+// New returns a generator whose debriefs are dated over the two years
+// before end.
+func New(seed uint64, end time.Time) *Generator {
+	return &Generator{
+		rng:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		start: end.AddDate(-2, 0, 0),
+		span:  end.Sub(end.AddDate(-2, 0, 0)),
+	}
+}
+
+// Doc is one generated debrief.
+type Doc struct {
+	// Name is a file name carrying the date, like "2025-03-04-checkout-dns-00042.md".
+	Name string
+	Body []byte
+}
+
+var (
+	services = []string{"checkout", "payments", "catalog", "search", "dispatch", "courier-app", "notifications",
+		"identity", "data-platform", "inventory", "pricing", "storefront", "ledger", "webhooks", "scheduler"}
+	teams      = []string{"payments", "platform", "sre", "mobile", "data", "logistics", "storefront", "identity"}
+	severities = []string{"SEV1", "SEV2", "SEV2", "SEV3", "SEV3", "SEV3", "SEV4"}
+	components = []string{"connection pool", "message queue", "cache cluster", "load balancer", "DNS zone",
+		"TLS certificate", "feature flag", "deploy pipeline", "primary database", "read replica", "worker fleet",
+		"rate limiter", "CDN configuration", "service mesh", "cron job", "schema migration", "API gateway",
+		"search cluster", "object storage bucket", "autoscaler", "secrets store", "Kafka topic", "Redis node"}
+	changes = []string{"a configuration change", "a routine deploy", "a database migration", "a dependency upgrade",
+		"a capacity change", "a certificate rotation", "a feature flag rollout", "a network maintenance window",
+		"a vendor outage", "a traffic spike from a marketing campaign", "a clock drift on one host",
+		"a retry storm", "a schema change", "an expired credential", "a kernel upgrade"}
+	symptoms = []string{"timeouts", "elevated error rates", "a growing backlog", "failed logins", "stale prices",
+		"duplicate notifications", "slow page loads", "dropped webhooks", "5xx responses", "missing orders",
+		"connection resets", "replication lag", "OOM kills", "certificate errors", "DNS resolution failures"}
+	roles = []string{"the on-call engineer", "the incident commander", "a support agent", "the database owner",
+		"the release manager", "a product manager", "the platform lead", "the second responder", "a data engineer"}
+	people = []string{"Amara", "Bastien", "Chen", "Dagny", "Emeka", "Farah", "Goran", "Hana", "Ines", "Jonas",
+		"Kaito", "Leila", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Samir", "Tove"}
+	feelings = []string{"under pressure to finish before the launch", "tired after a long shift",
+		"confident the runbook covered it", "unsure which dashboard to trust", "worried about data loss",
+		"surprised by how quickly it spread", "expecting the failover to be automatic"}
+)
+
+func (g *Generator) pick(list []string) string { return list[g.rng.IntN(len(list))] }
+
+// sentence writes one plausible sentence of a debrief.
+func (g *Generator) sentence(b *strings.Builder, svc string) {
+	switch g.rng.IntN(14) {
+	case 0:
+		fmt.Fprintf(b, "The %s %s started to show %s shortly after %s.", svc, g.pick(components), g.pick(symptoms), g.pick(changes))
+	case 1:
+		fmt.Fprintf(b, "%s, %s, noticed %s on the %s dashboard and paged %s.", g.pick(people), g.pick(roles), g.pick(symptoms), svc, g.pick(roles))
+	case 2:
+		fmt.Fprintf(b, "We had expected the %s to absorb the load, but it ran out of headroom within minutes.", g.pick(components))
+	case 3:
+		fmt.Fprintf(b, "%s said they were %s, and chose to roll back rather than fix forward.", g.pick(people), g.pick(feelings))
+	case 4:
+		fmt.Fprintf(b, "The runbook for the %s described an older setup, so %s asked %s who had handled a similar incident last year.", g.pick(components), g.pick(people), g.pick(people))
+	case 5:
+		fmt.Fprintf(b, "Customers saw %s on %s for about %d minutes.", g.pick(symptoms), svc, 5+g.rng.IntN(180))
+	case 6:
+		fmt.Fprintf(b, "The alert for %s fired, but it had been noisy for weeks and nobody looked at it closely.", g.pick(symptoms))
+	case 7:
+		fmt.Fprintf(b, "During the hand-off between %s and %s, the context about %s was lost.", g.pick(teams), g.pick(teams), g.pick(changes))
+	case 8:
+		fmt.Fprintf(b, "What surprised us was that the %s kept accepting traffic while it was unhealthy.", g.pick(components))
+	case 9:
+		fmt.Fprintf(b, "We got lucky that the %s had a recent snapshot, which made recovery quick.", g.pick(components))
+	case 10:
+		fmt.Fprintf(b, "Staging did not reproduce the problem because its %s is configured differently from production.", g.pick(components))
+	case 11:
+		fmt.Fprintf(b, "%s weighed failing over to the secondary region against waiting for the %s to recover.", g.pick(people), g.pick(components))
+	case 12:
+		fmt.Fprintf(b, "The %s team learned that %s can trigger %s in the %s.", g.pick(teams), g.pick(changes), g.pick(symptoms), g.pick(components))
+	default:
+		fmt.Fprintf(b, "Requests to %s were retried aggressively, which amplified %s across the %s.", svc, g.pick(symptoms), g.pick(components))
+	}
+}
+
+func (g *Generator) paragraph(b *strings.Builder, svc string, sentences int) {
+	for i := range sentences {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		g.sentence(b, svc)
+	}
+	b.WriteString("\n\n")
+}
+
+// Debrief generates the i-th debrief, of about size bytes.
+func (g *Generator) Debrief(i, size int) Doc {
+	svc := g.pick(services)
+	comp := g.pick(components)
+	sym := g.pick(symptoms)
+	started := g.start.Add(time.Duration(g.rng.Int64N(int64(g.span)))).Truncate(time.Minute).UTC()
+	title := fmt.Sprintf("%s %s caused by %s", upper(svc), sym, comp)
+	var b strings.Builder
+	b.Grow(size + 1024)
+	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nseverity: %s\nservices: [%s]\nteams: [%s, %s]\ntags: [%s, %s]\nauthors: [%s]\n---\n\n",
+		title, started.Format(time.RFC3339), g.pick(severities), svc, g.pick(teams), g.pick(teams),
+		strings.ReplaceAll(comp, " ", "-"), strings.ReplaceAll(g.pick(symptoms), " ", "-"), g.pick(people))
+	fmt.Fprintf(&b, "# %s\n\n## Summary\n\n", title)
+	g.paragraph(&b, svc, 3)
+	b.WriteString("## Impact\n\n")
+	g.paragraph(&b, svc, 2)
+	b.WriteString("## Timeline\n\n| Time | Event |\n| --- | --- |\n")
+	t := started
+	for range 6 {
+		fmt.Fprintf(&b, "| %s | ", t.Format("2006-01-02 15:04"))
+		g.sentence(&b, svc)
+		b.WriteString(" |\n")
+		t = t.Add(time.Duration(3+g.rng.IntN(40)) * time.Minute)
+	}
+	b.WriteString("\n## Contributing Factors\n\n")
+	for range 3 + g.rng.IntN(3) {
+		b.WriteString("- ")
+		g.sentence(&b, svc)
+		b.WriteByte('\n')
+	}
+	sections := []string{"Analysis", "What went well", "Where we got lucky", "Lessons Learned"}
+	for b.Len() < size-600 {
+		fmt.Fprintf(&b, "\n## %s\n\n", sections[g.rng.IntN(len(sections))])
+		g.paragraph(&b, svc, 4+g.rng.IntN(4))
+	}
+	b.WriteString("## Action Items\n\n")
+	for range 3 {
+		fmt.Fprintf(&b, "- Add an alert on %s for the %s\n", sym, comp)
+	}
+	name := fmt.Sprintf("%s-%s-%05d.md", started.Format(time.DateOnly), strings.ReplaceAll(svc, " ", "-"), i)
+	return Doc{Name: name, Body: []byte(b.String())}
+}
+
+// Vocabulary returns words and phrases that occur in generated debriefs,
+// for building benchmark queries.
+func Vocabulary() (words []string, phrases []string) {
+	seen := map[string]bool{}
+	for _, list := range [][]string{services, components, symptoms, changes} {
+		for _, p := range list {
+			phrases = append(phrases, p)
+			for _, w := range strings.Fields(p) {
+				if len(w) > 3 && !seen[w] {
+					seen[w] = true
+					words = append(words, w)
+				}
+			}
+		}
+	}
+	return words, phrases
+}
+
+func upper(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
