@@ -1,0 +1,900 @@
+package parse
+
+import (
+	"errors"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// doc is one document on its way to a debrief: its blocks, whatever fields
+// front matter or JSON gave, and hints from the format.
+type doc struct {
+	ref    string
+	blocks []block
+	f      fields
+	// htmlTitle is an HTML page's <title>, used when it has no <h1>.
+	htmlTitle string
+	// timeline given outright (JSON) replaces what the text says.
+	timeline    []ingest.TimelineItem
+	hasTimeline bool
+}
+
+func newDoc(ref string) *doc { return &doc{ref: ref} }
+
+func (d *doc) addFields(m map[string]any, src int) {
+	if len(m) > 0 {
+		d.f.addMap(m, src)
+	}
+}
+
+// section is a headed part of the document while it is being built.
+type section struct {
+	heading string
+	raw     string // the heading as written
+	level   int
+	kind    ingest.SectionKind
+	pseudo  bool
+	blocks  []block
+}
+
+var errNoText = errors.New("no text: the document holds no readable content")
+
+// build turns the document into a debrief.
+func (d *doc) build() (ingest.Debrief, error) {
+	ni := fileNameInfo(d.ref)
+	titleIdx := titleHeading(d.blocks)
+	hint := ni.date.y
+	if hint == 0 {
+		hint = ni.year
+	}
+	if hint == 0 && d.f.times[0].set {
+		hint = d.f.times[0].t.Year()
+	}
+
+	sc := sectioner{d: d, hint: hint}
+	sc.walk(d.blocks, titleIdx)
+	for _, s := range sc.secs {
+		d.sectionFields(s)
+	}
+
+	// The document's text is its title and each section's heading and text,
+	// so that the blocks are rendered once.
+	deb := ingest.Debrief{Ref: d.ref, Document: d.ref}
+	var text strings.Builder
+	para := func(t string) {
+		if t == "" {
+			return
+		}
+		if text.Len() > 0 {
+			text.WriteString("\n\n")
+		}
+		text.WriteString(t)
+	}
+	if titleIdx >= 0 {
+		para(d.blocks[titleIdx].lines[0].text)
+	}
+	for _, s := range sc.secs {
+		t := textOf(s.blocks)
+		para(s.raw)
+		para(t)
+		if s.level == 0 && t == "" {
+			continue
+		}
+		deb.Sections = append(deb.Sections, ingest.Section{Kind: s.kind, Heading: s.heading, Level: s.level, Text: t})
+	}
+	deb.Text = text.String()
+
+	// Title, and the date a title may start with.
+	var h1 string
+	if titleIdx >= 0 {
+		h1 = d.blocks[titleIdx].lines[0].text
+		// "# Title:" over the title on the next line.
+		if normKey(h1) == "title" && strings.HasSuffix(strings.TrimSpace(h1), ":") && titleIdx+1 < len(d.blocks) {
+			if nb := &d.blocks[titleIdx+1]; (nb.kind == blockHeading || nb.kind == blockPara) && len(nb.lines) == 1 && len(nb.lines[0].text) <= 120 {
+				h1 = nb.lines[0].text
+			}
+		}
+	}
+	title, titleStamp, hasTitleStamp, placeholder := d.title(h1, ni, hint)
+	if hint == 0 && hasTitleStamp && titleStamp.hasYear {
+		hint = titleStamp.date.y
+	}
+
+	summary := d.summary(sc.secs)
+	if title == "" {
+		title = firstSentence(summary, 100)
+	}
+	deb.Title = title
+	deb.Summary = summary
+	deb.URL = d.f.url
+
+	if strings.TrimSpace(deb.Text) == "" {
+		if d.f.summary == "" {
+			return ingest.Debrief{}, errNoText
+		}
+		deb.Text = d.f.summary
+	}
+	if looksLikeTemplate(placeholder, deb.Sections, deb.Text) {
+		return ingest.Debrief{}, ingest.ErrSkip
+	}
+
+	// Dates: what metadata states, else the file name, the title, the first
+	// lines, the timeline, and a bare year from the file name last.
+	dc := dateCands{hint: hint}
+	if c := d.f.times[0]; c.set {
+		dc.explicit, dc.hasExplicit = c.t, true
+	}
+	if ni.hasDate {
+		dc.add(stamp{date: ni.date, hasDate: true, hasYear: true})
+	}
+	if hasTitleStamp {
+		dc.add(titleStamp)
+	}
+	if st, ok := d.proseDate(sc.secs, hint); ok {
+		dc.add(st)
+	}
+	if hint == 0 {
+		hint = timelineYear(sc.secs)
+	}
+	tl := timeliner{hint: hint, lastMin: -1}
+	if day, ok := dc.day(); ok {
+		tl.day, tl.hasDay = day, true
+	}
+	if d.hasTimeline {
+		deb.Timeline = d.timeline
+	} else {
+		deb.Timeline = tl.extract(sc.secs)
+	}
+	// Without a day anywhere, a month ("in early August 2022") or a year
+	// (PM2021-003) is kept as its first day, and Extra says how precise it is.
+	var month civil
+	if !dc.hasExplicit && !dc.hasAny() && earliest(deb.Timeline).IsZero() {
+		if c, ok := d.monthYear(sc.secs, title); ok {
+			month = c
+		}
+	}
+	deb.Times = d.times(dc, deb.Timeline, tl.tz, ni.year, month)
+	if !dc.hasExplicit && !dc.hasAny() && earliest(deb.Timeline).IsZero() && (month.y > 0 || ni.year > 0) {
+		if d.f.meta.Extra == nil {
+			d.f.meta.Extra = map[string]any{}
+		}
+		if month.y > 0 {
+			d.f.meta.Extra["date_precision"] = "month"
+		} else {
+			d.f.meta.Extra["date_precision"] = "year"
+		}
+	}
+	deb.Meta = d.f.meta
+	if len(deb.Meta.Extra) == 0 {
+		deb.Meta.Extra = nil
+	}
+	return deb, nil
+}
+
+// titleHeading finds the heading that titles the document: the first
+// heading, when it is level 1 and not a known section heading ("# Summary").
+func titleHeading(bs []block) int {
+	for i := range bs {
+		if bs[i].kind != blockHeading {
+			continue
+		}
+		if bs[i].level != 1 {
+			return -1
+		}
+		if SectionKindOf(bs[i].lines[0].text) != ingest.KindOther {
+			return -1
+		}
+		return i
+	}
+	return -1
+}
+
+// sectioner cuts the block list into sections, promoting bold lines,
+// "Label:" lines and bold list items to headings, and reading metadata
+// from the zone before the first section.
+type sectioner struct {
+	d     *doc
+	hint  int
+	secs  []*section
+	cur   *section
+	stack []stackEntry
+	// zone is true before the first section heading: where metadata lines
+	// and key/value tables are read.
+	zone     bool
+	lastReal int
+}
+
+type stackEntry struct {
+	level int
+	kind  ingest.SectionKind
+}
+
+func (s *sectioner) add(b block) {
+	if s.cur == nil {
+		s.cur = &section{kind: ingest.KindOther}
+		s.secs = append(s.secs, s.cur)
+	}
+	s.cur.blocks = append(s.cur.blocks, b)
+}
+
+// open starts a section. An unknown heading nested under a known one takes
+// its parent's kind (a "### 09:14" under "## Timeline" is timeline), and a
+// heading that only names a date, next to a timeline section, continues it.
+func (s *sectioner) open(heading string, level int, pseudo bool) {
+	s.zone = false
+	clean := cleanHeading(heading)
+	k := SectionKindOf(heading)
+	for len(s.stack) > 0 && s.stack[len(s.stack)-1].level >= level {
+		s.stack = s.stack[:len(s.stack)-1]
+	}
+	if k == ingest.KindOther {
+		if n := len(s.stack); n > 0 && s.stack[n-1].kind != ingest.KindOther {
+			k = s.stack[n-1].kind
+		} else if n := len(s.secs); n > 0 && s.secs[n-1].kind == ingest.KindTimeline && isDateHeading(clean, s.hint) {
+			k = ingest.KindTimeline
+		}
+	}
+	s.stack = append(s.stack, stackEntry{level, k})
+	s.cur = &section{heading: clean, raw: strings.TrimSpace(heading), level: level, kind: k, pseudo: pseudo}
+	s.secs = append(s.secs, s.cur)
+}
+
+func (s *sectioner) pseudoLevel() int { return s.lastReal + 1 }
+
+func (s *sectioner) walk(bs []block, titleIdx int) {
+	s.zone = true
+	for i, b := range bs {
+		switch b.kind {
+		case blockHeading:
+			if i == titleIdx {
+				s.lastReal = 1
+				continue
+			}
+			s.lastReal = b.level
+			s.open(b.lines[0].text, b.level, false)
+		case blockPara:
+			s.para(b)
+		case blockItem:
+			s.item(b)
+		case blockTable:
+			if s.zone {
+				s.d.tablePairs(b, srcBody)
+			}
+			s.add(b)
+		default:
+			s.add(b)
+		}
+	}
+}
+
+// para splits a paragraph at lines that act as headings and reads metadata
+// lines in the zone.
+func (s *sectioner) para(b block) {
+	allKV := true
+	for _, l := range b.lines {
+		if _, v, _, ok := kvLine(l, true); !ok || len(b.lines) == 1 && len(v) > 80 {
+			allKV = false
+			break
+		}
+	}
+	var pend []line
+	flush := func() {
+		if len(pend) > 0 {
+			s.add(block{kind: blockPara, lines: pend})
+			pend = nil
+		}
+	}
+	for _, l := range b.lines {
+		if s.zone {
+			if k, v, bold, ok := kvLine(l, true); ok && (bold || allKV || lookupField(k).t != tNone) {
+				s.d.f.add(k, v, srcBody)
+				pend = append(pend, l)
+				continue
+			}
+		}
+		if h, rest, ok := promoteLine(l, s.zone); ok {
+			flush()
+			s.open(h, s.pseudoLevel(), true)
+			if rest != "" {
+				pend = append(pend, line{text: rest})
+			}
+			continue
+		}
+		pend = append(pend, l)
+	}
+	flush()
+}
+
+// item handles one list item: metadata in the zone, a bold known heading
+// ("- **Key events**") or a bold label over nested content, else text.
+func (s *sectioner) item(b block) {
+	l0 := b.lines[0]
+	if s.zone {
+		if k, v, bold, ok := kvLine(l0, true); ok && (bold || lookupField(k).t != tNone) {
+			if len(b.lines) == 1 {
+				s.d.f.add(k, v, srcBody)
+			}
+			s.add(b)
+			return
+		}
+	}
+	if h, ok := boldOnly(l0); ok {
+		if SectionKindOf(h) != ingest.KindOther || b.children || len(b.lines) > 1 {
+			s.open(h, s.pseudoLevel(), true)
+			if len(b.lines) > 1 {
+				s.add(block{kind: blockPara, lines: b.lines[1:]})
+			}
+			return
+		}
+	}
+	if !s.zone {
+		if k, v, _, ok := kvLine(l0, false); ok && countWords(k) <= 5 && SectionKindOf(k) != ingest.KindOther {
+			s.open(k, s.pseudoLevel(), true)
+			s.add(block{kind: blockPara, lines: append([]line{{text: v}}, b.lines[1:]...)})
+			return
+		}
+	}
+	s.add(b)
+}
+
+// boldOnly reports whether a line is all bold (a trailing ":" aside) and
+// short enough to be a heading; it returns the bold text.
+func boldOnly(l line) (string, bool) {
+	if l.bold <= 0 || l.bold > len(l.text) {
+		return "", false
+	}
+	after := strings.TrimSpace(l.text[l.bold:])
+	if after != "" && after != ":" {
+		return "", false
+	}
+	h := strings.TrimSpace(l.text[:l.bold])
+	if !headingLike(h) {
+		return "", false
+	}
+	return h, true
+}
+
+func headingLike(h string) bool {
+	h = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(h), ":"))
+	if h == "" || len(h) > 80 || countWords(h) > 10 {
+		return false
+	}
+	if strings.HasSuffix(h, ".") || strings.HasSuffix(h, ",") || strings.HasSuffix(h, ";") {
+		return false
+	}
+	for _, r := range h {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// promoteLine reports whether a paragraph line acts as a heading: a bold
+// line, a known heading alone on its line ("Root cause:", "Timeline"), or,
+// past the metadata zone, "**Known heading:** text" or "Known heading: text".
+// rest is text that followed the heading on the same line.
+func promoteLine(l line, zone bool) (heading, rest string, ok bool) {
+	if h, ok := boldOnly(l); ok {
+		return h, "", true
+	}
+	t := l.text
+	if l.bold > 0 {
+		if zone {
+			return "", "", false
+		}
+		if k, v, _, ok := kvLine(l, false); ok && countWords(k) <= 5 && SectionKindOf(k) != ingest.KindOther {
+			return k, v, true
+		}
+		return "", "", false
+	}
+	if len(t) <= 60 && countWords(t) <= 6 {
+		if strings.HasSuffix(t, ":") {
+			if SectionKindOf(t) != ingest.KindOther {
+				return t, "", true
+			}
+		} else if _, exact := kindOf(t); exact && headingLike(t) {
+			return t, "", true
+		}
+	}
+	if !zone {
+		if k, v, _, ok := kvLine(l, true); ok {
+			if _, exact := kindOf(k); exact {
+				return k, v, true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// tablePairs reads a two-column key/value table as metadata.
+func (d *doc) tablePairs(b block, src int) {
+	for _, r := range b.rows {
+		if n := nonEmptyCells(r); n != 2 || len(r) > 3 {
+			return
+		}
+	}
+	for i, r := range b.rows {
+		k, v := strings.TrimSpace(r[0]), strings.TrimSpace(r[1])
+		if i == 0 && b.header {
+			switch normKey(k) {
+			case "key", "field", "property", "name", "item", "attribute":
+				continue
+			}
+		}
+		k = strings.TrimSuffix(k, ":")
+		if k != "" && v != "" && len(k) <= 60 {
+			d.f.add(k, v, src)
+		}
+	}
+}
+
+func nonEmptyCells(r []string) int {
+	n := 0
+	for _, c := range r {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// sectionFields reads metadata that lives in sections: a section headed by
+// a metadata key ("## Date", "## Authors", "## Status"), a details section
+// ("## Stats") of key/value lines, and the people section.
+func (d *doc) sectionFields(s *section) {
+	if s.level == 0 {
+		return
+	}
+	key := normKey(s.heading)
+	fk := fieldKeys[key]
+	details := detailHeadings[key]
+	if fk.t == tNone && !details && s.kind != ingest.KindPeople {
+		return
+	}
+	var values []string
+	for _, b := range s.blocks {
+		switch b.kind {
+		case blockTable:
+			d.tablePairs(b, srcSection)
+		case blockPara, blockItem:
+			for _, l := range b.lines {
+				if k, v, _, ok := kvLine(l, true); ok && s.kind != ingest.KindPeople {
+					d.f.add(k, v, srcSection)
+					continue
+				}
+				if t := strings.TrimSpace(l.text); t != "" {
+					values = append(values, t)
+				}
+			}
+		}
+	}
+	if details || len(values) == 0 {
+		return
+	}
+	if s.kind == ingest.KindPeople && fk.t == tNone {
+		fk.t = tParticipants
+	}
+	// Prose is not a value: keep only short lines.
+	var kept []string
+	total := 0
+	for _, v := range values {
+		if len(v) > 80 || countWords(v) > 8 {
+			continue
+		}
+		kept = append(kept, v)
+		total += len(v)
+	}
+	if len(kept) == 0 || total > 400 {
+		return
+	}
+	if fk.t.isList() {
+		d.f.add(s.heading, strings.Join(kept, "; "), srcSection)
+		return
+	}
+	d.f.add(s.heading, kept[0], srcSection)
+}
+
+// textOf renders blocks as plain text: blocks separated by blank lines,
+// consecutive list items by single newlines.
+func textOf(bs []block) string {
+	var sb strings.Builder
+	prevItem := false
+	for i := range bs {
+		b := &bs[i]
+		t := blockString(b)
+		if t == "" {
+			continue
+		}
+		if sb.Len() > 0 {
+			if b.kind == blockItem && prevItem {
+				sb.WriteByte('\n')
+			} else {
+				sb.WriteString("\n\n")
+			}
+		}
+		sb.WriteString(t)
+		prevItem = b.kind == blockItem
+	}
+	return sb.String()
+}
+
+func blockString(b *block) string {
+	switch b.kind {
+	case blockPara, blockItem:
+		return joinLines(b.lines)
+	case blockHeading:
+		return b.lines[0].text
+	default:
+		return b.text()
+	}
+}
+
+// joinLines joins a paragraph's lines the way Markdown renders them, with
+// spaces, but keeps a line break where lines are entries of their own: a
+// heading-like line, a "Key: value" line, a line starting with a time.
+func joinLines(ls []line) string {
+	if len(ls) == 1 {
+		return ls[0].text
+	}
+	var sb strings.Builder
+	for i, l := range ls {
+		if i > 0 {
+			if ownLine(ls[i-1], l) {
+				sb.WriteByte('\n')
+			} else {
+				sb.WriteByte(' ')
+			}
+		}
+		sb.WriteString(l.text)
+	}
+	return sb.String()
+}
+
+func ownLine(prev, l line) bool {
+	if l.bold > 0 || prev.bold > 0 && prev.bold >= len(strings.TrimSuffix(prev.text, ":")) {
+		return true
+	}
+	if strings.HasSuffix(prev.text, ":") || prev.text == "" || l.text == "" {
+		return true
+	}
+	if c := l.text[0]; isDigit(c) || c == '-' || c == '*' || c == '|' || c == '>' || c == '[' {
+		return true
+	}
+	if i := strings.IndexByte(l.text, ':'); i > 0 && i <= 41 {
+		if _, _, _, ok := kvLine(l, true); ok {
+			return true
+		}
+	}
+	if len(prev.text) > 40 {
+		return false
+	}
+	_, exact := kindOf(prev.text)
+	return exact
+}
+
+// title picks the title: front matter, the first H1, a "Title:" line, the
+// HTML <title>, the file name. It returns a date the title states, and
+// whether the title written in the document is a template's placeholder.
+func (d *doc) title(h1 string, ni nameInfo, hint int) (title string, st stamp, hasStamp, placeholder bool) {
+	var fm, body string
+	if d.f.titleSrc == srcFrontMatter {
+		fm = d.f.title
+	} else {
+		body = d.f.title
+	}
+	placeholder = isPlaceholderTitle(h1) || isPlaceholderTitle(fm)
+	for _, c := range []string{plainInline(fm), h1, plainInline(body), d.htmlTitle} {
+		c = collapseSpace(c)
+		if c == "" {
+			continue
+		}
+		c = strings.TrimSpace(stripShortcodes(stripEmoji(c)))
+		t, s, ok := cleanTitle(c, hint)
+		if ok && !hasStamp {
+			st, hasStamp = s, true
+		}
+		if isPlaceholderTitle(c) {
+			continue
+		}
+		if t == "" {
+			t = c
+		}
+		return t, st, hasStamp, placeholder
+	}
+	return ni.title, st, hasStamp, placeholder
+}
+
+func collapseSpace(s string) string {
+	if !strings.ContainsAny(s, "\n\t\r") && !strings.Contains(s, "  ") {
+		return strings.TrimSpace(s)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// titleNoise are labels a title may start with that say nothing of what
+// happened. Longest first.
+var titleNoise = []string{
+	"incident postmortem", "incident report", "incident review", "incident date",
+	"postmortem report", "post-mortem report", "postmortem", "post-mortem", "post mortem",
+	"incident on", "retrospective", "incident", "retro",
+}
+
+// cleanTitle strips a leading label and date from a title: "2018-01-11,
+// Warning from ..." gives "Warning from ...", "Postmortem: DNS outage" gives
+// "DNS outage", "Incident report May 12 2025 - Hub outage" gives "Hub
+// outage". It also returns a date the title states, leading or not. A
+// title that is only a date comes back as "".
+func cleanTitle(t string, hint int) (string, stamp, bool) {
+	rest := t
+	labelled := false
+	lower := strings.ToLower(t)
+	for _, n := range titleNoise {
+		if !strings.HasPrefix(lower, n) || len(t) == len(n) {
+			continue
+		}
+		c := t[len(n)]
+		if c != ':' && c != ' ' && c != '-' {
+			continue
+		}
+		after := strings.TrimLeft(t[len(n):], " ")
+		labelled = after != "" && strings.ContainsRune(":-–—", []rune(after)[0])
+		rest = strings.TrimLeft(after, ":-–— ")
+		break
+	}
+	toks := tokenize(rest, make([]token, 0, 16))
+	p := stampParser{toks: toks, hint: hint}
+	if s, j, ok := p.at(0); ok && s.hasDate && s.hasYear {
+		after := ""
+		if j < len(toks) {
+			after = rest[toks[j].pos:]
+			if !toks[j].sp && !strings.ContainsAny(toks[j].s, ",:;-–—|") {
+				return t, s, true // the date runs into a word: not a prefix
+			}
+		}
+		return strings.TrimSpace(strings.TrimLeft(after, " ,:;-–—|")), s, true
+	}
+	st, _, _, found := findDate(t, hint)
+	if labelled && rest != "" {
+		return rest, st, found
+	}
+	return t, st, found
+}
+
+// isPlaceholderTitle reports a title left as a template's placeholder.
+func isPlaceholderTitle(t string) bool {
+	if strings.Contains(t, "{{") || strings.Contains(t, "}}") {
+		return true
+	}
+	k := normKey(t)
+	switch k {
+	case "title", "incident title", "issue name", "incident name", "title of the incident",
+		"title of incident", "untitled", "postmortem template", "post mortem template",
+		"template", "incident report", "postmortem", "post mortem", "name", "metadata",
+		"incident report template", "template for reports":
+		return true
+	}
+	for _, p := range []string{"title of the incident", "incident title", "issue name", "title incident"} {
+		if strings.HasPrefix(k, p+" ") {
+			return true
+		}
+	}
+	lower := strings.ToLower(t)
+	return strings.Contains(lower, "dd/mm/yyyy") || strings.Contains(lower, "yyyy-mm-dd") ||
+		strings.HasSuffix(k, " template") || strings.HasPrefix(k, "template for ")
+}
+
+// summary is the summary section's first paragraph, else a summary given
+// as a field, else the body's first paragraph of prose.
+func (d *doc) summary(secs []*section) string {
+	for _, s := range secs {
+		if s.kind == ingest.KindSummary {
+			if t := firstProse(s.blocks, 1); t != "" {
+				return capSummary(t)
+			}
+		}
+	}
+	if d.f.summary != "" {
+		return capSummary(collapseSpace(plainInline(d.f.summary)))
+	}
+	// The body's first paragraph, from the parts of a debrief that tell the
+	// story rather than list entries.
+	for _, s := range secs {
+		switch s.kind {
+		case ingest.KindOther, ingest.KindImpact, ingest.KindDetection, ingest.KindTrigger,
+			ingest.KindRootCause, ingest.KindResolution:
+		default:
+			continue
+		}
+		if t := firstParagraph(s.blocks, 5); t != "" {
+			return capSummary(t)
+		}
+	}
+	return ""
+}
+
+// firstParagraph is firstProse restricted to paragraphs.
+func firstParagraph(bs []block, minWords int) string {
+	for i := range bs {
+		if bs[i].kind == blockPara {
+			if t := firstProse(bs[i:i+1], minWords); t != "" {
+				return t
+			}
+		}
+	}
+	return ""
+}
+
+// firstProse is the first paragraph (or list item) of at least minWords
+// words that is not a run of "Key: value" lines.
+func firstProse(bs []block, minWords int) string {
+	for i := range bs {
+		b := &bs[i]
+		if b.kind != blockPara && b.kind != blockItem {
+			continue
+		}
+		kv := true
+		for _, l := range b.lines {
+			if _, v, _, ok := kvLine(l, false); !ok || len(v) > 80 {
+				kv = false
+				break
+			}
+		}
+		if kv {
+			continue
+		}
+		t := joinSpace(b.lines)
+		if countWords(t) >= minWords {
+			return t
+		}
+	}
+	return ""
+}
+
+const summaryMax = 400
+
+// capSummary cuts a long summary at the last sentence end before
+// summaryMax, or at a word with an ellipsis when the first sentence is
+// longer than that.
+func capSummary(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= summaryMax {
+		return s
+	}
+	cut := s[:summaryMax]
+	best := -1
+	for i := 0; i < len(cut)-1; i++ {
+		if (cut[i] == '.' || cut[i] == '!' || cut[i] == '?') && (cut[i+1] == ' ' || cut[i+1] == '\n') && i > 40 {
+			best = i + 1
+		}
+	}
+	if best > 0 {
+		return strings.TrimSpace(cut[:best])
+	}
+	return cutWords(s, summaryMax) + "…"
+}
+
+// cutWords cuts s to at most n bytes at a word boundary.
+func cutWords(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := s[:n]
+	for !utf8.ValidString(cut) && len(cut) > 0 {
+		cut = cut[:len(cut)-1]
+	}
+	if i := strings.LastIndexAny(cut, " \n\t"); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:-")
+}
+
+// firstSentence is a title of last resort: the summary's first sentence.
+func firstSentence(s string, n int) string {
+	if s == "" {
+		return ""
+	}
+	for i := 0; i < len(s)-1; i++ {
+		if (s[i] == '.' || s[i] == '!' || s[i] == '?') && s[i+1] == ' ' && i > 10 {
+			s = s[:i]
+			break
+		}
+	}
+	s = strings.TrimRight(s, ".!? ")
+	if len(s) > n {
+		return cutWords(s, n) + "…"
+	}
+	return s
+}
+
+// proseDate finds a date in the document's first lines: the summary
+// section's first paragraph or the first paragraph of the body.
+func (d *doc) proseDate(secs []*section, hint int) (stamp, bool) {
+	var texts []string
+	for _, s := range secs {
+		if s.kind == ingest.KindSummary {
+			if t := firstProse(s.blocks, 1); t != "" {
+				texts = append(texts, t)
+			}
+			break
+		}
+	}
+	for _, s := range secs {
+		if s.kind == ingest.KindTimeline {
+			continue
+		}
+		if t := firstProse(s.blocks, 3); t != "" {
+			texts = append(texts, t)
+			break
+		}
+	}
+	for _, t := range texts {
+		if st, _, _, ok := findDate(t, hint); ok {
+			return st, true
+		}
+	}
+	return stamp{}, false
+}
+
+// plainInline renders a field that may hold Markdown ("*boot.ini*", a
+// link) as plain text.
+func plainInline(s string) string {
+	if !strings.ContainsAny(s, "*_[`<&\\") {
+		return s
+	}
+	return textOf(markdownBlocks(s))
+}
+
+// monthYear finds "August 2022" in the title or the first lines.
+func (d *doc) monthYear(secs []*section, title string) (civil, bool) {
+	texts := []string{title}
+	for _, s := range secs {
+		if t := firstProse(s.blocks, 3); t != "" {
+			texts = append(texts, t)
+			break
+		}
+	}
+	for _, t := range texts {
+		if len(t) > 4000 {
+			t = t[:4000]
+		}
+		toks := tokenize(t, nil)
+		p := stampParser{toks: toks, prose: true}
+		for i := 0; i+1 < len(toks); i++ {
+			m := p.monthWord(i)
+			if m == 0 {
+				continue
+			}
+			j := i + 1
+			if p.isPunct(j, ",") {
+				j++
+			}
+			if y := p.tok(j); y.kind == tokNum && len(y.s) == 4 && y.n >= minYear && y.n <= maxYear {
+				return civil{y.n, m, 1}, true
+			}
+		}
+	}
+	return civil{}, false
+}
+
+// timelineYear is the year of the first full date a timeline gives, for
+// the days it names without one ("## May 12").
+func timelineYear(secs []*section) int {
+	for _, s := range secs {
+		if s.kind != ingest.KindTimeline {
+			continue
+		}
+		if st, ok := parseStamp(s.heading, 0); ok && st.hasYear {
+			return st.date.y
+		}
+		for i := range s.blocks {
+			if st, _, _, ok := findDate(blockString(&s.blocks[i]), 0); ok && st.hasYear {
+				return st.date.y
+			}
+		}
+	}
+	return 0
+}

@@ -1,0 +1,544 @@
+package parse
+
+import (
+	"strings"
+	"time"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// timeliner reads timeline entries out of timeline sections: tables with a
+// time column, lines and list items that start with a time, and subheadings
+// that name a time. Times of day are anchored to the day last named, or to
+// the incident date.
+type timeliner struct {
+	hint    int
+	tz      int // zone of times written without one, seconds east of UTC
+	day     civil
+	hasDay  bool
+	lastMin int // minute of day of the last entry, -1 when unknown
+	items   []ingest.TimelineItem
+	// itemDepth is the list depth of the item the last entry came from (0
+	// when it came from something else); deeper items add to that entry.
+	itemDepth int
+	toks      []token // reused token buffer
+}
+
+// extract reads the timeline from the timeline sections, or, when there is
+// none, from list items and table rows anywhere that start with a full
+// date and time.
+func (tl *timeliner) extract(secs []*section) []ingest.TimelineItem {
+	found := false
+	for _, s := range secs {
+		if s.kind != ingest.KindTimeline {
+			continue
+		}
+		if !found {
+			tl.tz = zoneIn(s)
+			found = true
+		}
+		tl.section(s)
+	}
+	if !found {
+		for _, s := range secs {
+			for i := range s.blocks {
+				tl.datedOnly(&s.blocks[i])
+			}
+		}
+	}
+	return tl.items
+}
+
+// zoneIn finds the zone a timeline says its times are in: "Timeline (UTC)",
+// "All times in PST".
+func zoneIn(s *section) int {
+	if off, ok := findZone(s.heading); ok {
+		return off
+	}
+	for _, b := range s.blocks {
+		if b.kind == blockPara || b.kind == blockItem {
+			t := joinSpace(b.lines)
+			if countWords(t) <= 15 {
+				if off, ok := findZone(t); ok {
+					return off
+				}
+			}
+			break
+		}
+	}
+	return 0
+}
+
+// findZone finds a zone written in capitals ("PST", "UTC+1", "CEST").
+func findZone(s string) (int, bool) {
+	toks := tokenize(s, make([]token, 0, 16))
+	p := stampParser{toks: toks}
+	for i, t := range toks {
+		if t.kind != tokWord || strings.ToUpper(t.s) != t.s || len(t.s) < 2 {
+			continue
+		}
+		if off, _, ok := p.zone(i, offsetNone); ok {
+			return off, true
+		}
+	}
+	return 0, false
+}
+
+func (tl *timeliner) section(s *section) {
+	if s.level > 0 && hasDigit(s.heading) {
+		if st, ok := parseStamp(s.heading, tl.hint); ok {
+			text := textOf(s.blocks)
+			if text == "" || tl.hasStampLines(s.blocks) {
+				tl.anchor(st)
+			} else {
+				tl.add(s.heading, text, st)
+				tl.itemDepth = 0
+				return
+			}
+		}
+	}
+	tl.itemDepth = 0
+	for i := range s.blocks {
+		b := &s.blocks[i]
+		switch b.kind {
+		case blockTable:
+			tl.table(b)
+		case blockPara:
+			tl.para(b)
+		case blockItem:
+			tl.item(b)
+		}
+	}
+}
+
+func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
+
+// hasStampLines reports whether blocks hold entries of their own, so that
+// a heading naming a day is context for them rather than an entry.
+func (tl *timeliner) hasStampLines(bs []block) bool {
+	for i := range bs {
+		b := &bs[i]
+		if b.kind == blockTable {
+			return true
+		}
+		if b.kind == blockPara || b.kind == blockItem {
+			for _, l := range b.lines {
+				if _, _, st, ok := tl.leading(l); ok && st.hasTime {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// anchor resolves a stamp to a moment and updates the current day. Times
+// of day that go back by more than 12 hours have crossed midnight.
+func (tl *timeliner) anchor(st stamp) time.Time {
+	switch {
+	case st.hasDate:
+		tl.day, tl.hasDay = st.date, true
+		tl.lastMin = -1
+		if st.hasTime {
+			tl.lastMin = st.hour*60 + st.min
+		}
+	case st.hasTime && tl.hasDay:
+		m := st.hour*60 + st.min
+		if tl.lastMin >= 0 && m < tl.lastMin-12*60 {
+			next := time.Date(tl.day.y, time.Month(tl.day.m), tl.day.d+1, 0, 0, 0, 0, time.UTC)
+			tl.day = civil{next.Year(), int(next.Month()), next.Day()}
+		}
+		tl.lastMin = m
+		st.date = tl.day
+	default:
+		return time.Time{}
+	}
+	return st.moment(tl.tz)
+}
+
+func (tl *timeliner) add(when, text string, st stamp) {
+	at := tl.anchor(st)
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return
+	}
+	tl.items = append(tl.items, ingest.TimelineItem{At: at, When: strings.TrimSpace(when), Text: text})
+}
+
+// para reads lines that start with a time; lines that follow without one
+// continue the entry. A line that only names a day sets the day.
+func (tl *timeliner) para(b *block) {
+	var when string
+	var st stamp
+	var parts []string
+	open := false
+	emit := func() {
+		if open {
+			tl.add(when, strings.Join(parts, " "), st)
+		}
+		open, parts = false, nil
+	}
+	for _, l := range b.lines {
+		if w, rest, s, ok := tl.leading(l); ok {
+			emit()
+			if !s.hasTime && rest == "" {
+				tl.anchor(s)
+				continue
+			}
+			when, st, open = w, s, true
+			if rest != "" {
+				parts = append(parts, rest)
+			}
+			continue
+		}
+		if open {
+			parts = append(parts, l.text)
+		}
+	}
+	emit()
+	tl.itemDepth = 0
+}
+
+// item reads a list item that starts with a time ("- 13:11: text",
+// "- **16:58 UTC** - text") or ends with a date and time ("- Resolved
+// 2020-02-12 12:07"). Deeper items without a time add to the last entry.
+func (tl *timeliner) item(b *block) {
+	l0 := b.lines[0]
+	var more []string
+	for _, l := range b.lines[1:] {
+		more = append(more, l.text)
+	}
+	if w, rest, st, ok := tl.leading(l0); ok {
+		if !st.hasTime && rest == "" && len(more) == 0 {
+			tl.anchor(st)
+			return
+		}
+		tl.add(w, strings.Join(append([]string{rest}, more...), " "), st)
+		tl.itemDepth = b.level
+		return
+	}
+	if w, text, st, ok := tl.trailing(l0); ok {
+		tl.add(w, strings.Join(append([]string{text}, more...), " "), st)
+		tl.itemDepth = b.level
+		return
+	}
+	if tl.itemDepth > 0 && b.level > tl.itemDepth && len(tl.items) > 0 {
+		last := &tl.items[len(tl.items)-1]
+		last.Text += " " + joinSpace(b.lines)
+	}
+}
+
+// timeHeaders are the headers of a timeline table's time column.
+var timeHeaders = map[string]bool{
+	"time": true, "date": true, "when": true, "timestamp": true, "date time": true,
+	"datetime": true, "date and time": true, "hour": true, "time date": true,
+	"start time": true, "start": true, "local time": true, "time utc": true,
+}
+
+// table reads a table with a time column: the other cells are the text.
+func (tl *timeliner) table(b *block) {
+	col := -1
+	rows := b.rows
+	byHeader := false
+	if b.header && len(rows) > 0 {
+		for i, h := range rows[0] {
+			k := normKey(h)
+			if timeHeaders[k] || strings.HasPrefix(k, "time ") || strings.HasPrefix(k, "date ") {
+				col, byHeader = i, true
+				break
+			}
+		}
+		rows = rows[1:]
+	}
+	if col < 0 {
+		// No header says which column: take the first whose cells are times.
+		for c := 0; c < 2 && col < 0; c++ {
+			n := 0
+			for _, r := range b.rows {
+				if c < len(r) {
+					if _, ok := parseStamp(r[c], tl.hint); ok && hasDigit(r[c]) {
+						n++
+					}
+				}
+			}
+			if n > 0 && n*2 >= len(b.rows) {
+				col, rows = c, b.rows
+			}
+		}
+	}
+	if col < 0 {
+		return
+	}
+	for _, r := range rows {
+		if col >= len(r) {
+			continue
+		}
+		cell := strings.TrimSpace(r[col])
+		if cell == "" {
+			continue
+		}
+		st, ok := parseStamp(cell, tl.hint)
+		if !ok || !hasDigit(cell) {
+			w, _, s, ok2 := tl.leading(line{text: cell})
+			switch {
+			case ok2:
+				cell, st = w, s
+			case byHeader:
+				// The header says this is the time, even if we cannot read it.
+				st = stamp{}
+			default:
+				continue
+			}
+		}
+		var parts []string
+		for i, c := range r {
+			if i != col && strings.TrimSpace(c) != "" {
+				parts = append(parts, strings.TrimSpace(c))
+			}
+		}
+		tl.add(cell, strings.Join(parts, "; "), st)
+	}
+	tl.itemDepth = 0
+}
+
+// datedOnly reads entries outside any timeline section: list items and
+// table rows that start with a full date and a time.
+func (tl *timeliner) datedOnly(b *block) {
+	switch b.kind {
+	case blockItem:
+		if w, rest, st, ok := tl.leading(b.lines[0]); ok && st.hasDate && st.hasYear && st.hasTime && rest != "" {
+			tl.add(w, rest, st)
+		}
+	case blockTable:
+		if len(b.rows) > 0 {
+			for _, h := range b.rows[0] {
+				if k := normKey(h); timeHeaders[k] || strings.HasPrefix(k, "time ") {
+					tl.table(b)
+					return
+				}
+			}
+		}
+	}
+}
+
+// leading reads a time at the start of a line: "13:11: text", "**16:58
+// UTC** - text", "2021-05-09 13:11 text", "[09:14] text", "14:20-15:00
+// text", "12:48 (6:48 PDT): text". It returns the time as written and the
+// text after it.
+func (tl *timeliner) leading(l line) (when, rest string, st stamp, ok bool) {
+	t := l.text
+	if l.bold > 0 && l.bold <= len(t) {
+		b := strings.TrimRight(strings.TrimSpace(t[:l.bold]), ":-–— ")
+		if hasDigit(b) {
+			if s, ok := parseStamp(b, tl.hint); ok {
+				return b, trimSeps(t[l.bold:]), s, true
+			}
+		}
+	}
+	if t == "" || !(isDigit(t[0]) || t[0] == '[' || t[0] == '(' || isASCIILetter(t[0])) {
+		return "", "", stamp{}, false
+	}
+	prefix := t
+	if len(prefix) > 64 {
+		prefix = cutWords(prefix, 64)
+	}
+	tl.toks = tokenize(prefix, tl.toks[:0])
+	toks := tl.toks
+	p := stampParser{toks: toks, hint: tl.hint}
+	i := 0
+	if p.isPunct(0, "[") || p.isPunct(0, "(") {
+		i = 1
+	}
+	s, j, ok := p.at(i)
+	if !ok || !s.hasTime && !s.hasDate {
+		return "", "", stamp{}, false
+	}
+	// A range: "14:20-15:00", "10:00 to 10:30".
+	if p.isPunct(j, "-") || p.isPunct(j, "–") || p.isWord(j, "to") {
+		if _, k, ok := p.clock(j + 1); ok {
+			j = k
+			if _, k2, ok := p.zone(j, offsetNone); ok {
+				j = k2
+			}
+		}
+	}
+	if i == 1 && (p.isPunct(j, "]") || p.isPunct(j, ")")) {
+		j++
+	}
+	// A parenthetical right after: "12:48 (6:48 PDT)".
+	if p.isPunct(j, "(") {
+		for k := j + 1; k < len(toks) && k < j+10; k++ {
+			if p.isPunct(k, ")") {
+				j = k + 1
+				break
+			}
+		}
+	}
+	end := toks[j-1].end
+	when = strings.Trim(strings.TrimSpace(prefix[toks[i].pos:end]), "[]")
+	if i == 1 {
+		when = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(when, ")"), "]"))
+	}
+	rest = trimSeps(t[end:])
+	// A bare date opening a sentence ("May 9 we ...") needs a separator or
+	// nothing after it to count as an entry's time.
+	if !s.hasTime && rest != "" && end < len(t) && !strings.ContainsRune(":-–—|,", rune(strings.TrimLeft(t[end:], " ")[0])) {
+		return "", "", stamp{}, false
+	}
+	return when, rest, s, true
+}
+
+// trailing reads a full date and time at the end of a line: "Fault occurs
+// 2020-02-12 11:45", "First detected: 2023-06-06 10:26".
+func (tl *timeliner) trailing(l line) (when, text string, st stamp, ok bool) {
+	t := l.text
+	if len(t) > 300 || !hasDigit(t) {
+		return "", "", stamp{}, false
+	}
+	tl.toks = tokenize(t, tl.toks[:0])
+	toks := tl.toks
+	p := stampParser{toks: toks, hint: tl.hint}
+	for j := max(0, len(toks)-10); j < len(toks); j++ {
+		if toks[j].kind != tokNum && monthOf(toks[j]) == 0 {
+			continue
+		}
+		s, k, ok := p.at(j)
+		if !ok || k != len(toks) || !s.hasDate || !s.hasYear || !s.hasTime || j == 0 {
+			continue
+		}
+		text = strings.TrimRight(t[:toks[j].pos], " :-–—,")
+		text = strings.TrimSuffix(strings.TrimSuffix(text, " at"), " on")
+		if strings.TrimSpace(text) == "" {
+			return "", "", stamp{}, false
+		}
+		return t[toks[j].pos:], text, s, true
+	}
+	return "", "", stamp{}, false
+}
+
+func trimSeps(s string) string {
+	s = strings.TrimLeft(s, " \t*_")
+	s = strings.TrimLeft(s, ":-–—|,.)]")
+	return strings.TrimSpace(s)
+}
+
+// earliest is the earliest moment among the entries, zero if none has one.
+func earliest(items []ingest.TimelineItem) time.Time {
+	var e time.Time
+	for _, it := range items {
+		if !it.At.IsZero() && (e.IsZero() || it.At.Before(e)) {
+			e = it.At
+		}
+	}
+	return e
+}
+
+// dateCands are the dates a document gives for its incident, best first.
+type dateCands struct {
+	hint        int
+	explicit    time.Time
+	hasExplicit bool
+	stamps      []stamp
+}
+
+func (dc *dateCands) add(st stamp) { dc.stamps = append(dc.stamps, st) }
+
+func (dc *dateCands) hasAny() bool { return len(dc.stamps) > 0 }
+
+// day is the incident's calendar day, to anchor times of day to.
+func (dc *dateCands) day() (civil, bool) {
+	if dc.hasExplicit {
+		y, m, d := dc.explicit.Date()
+		return civil{y, int(m), d}, true
+	}
+	if len(dc.stamps) > 0 {
+		return dc.stamps[0].date, true
+	}
+	return civil{}, false
+}
+
+// Timeline entries whose text starts with these mark detection and
+// resolution when metadata does not state them.
+var (
+	detectedWords = []string{"detected", "first detected", "incident detected", "issue detected", "identified", "alert fired", "alerts fired", "first alert", "paged", "on-call paged"}
+	resolvedWords = []string{"resolved", "incident resolved", "fully resolved", "issue resolved", "service restored", "services restored", "recovered", "fully recovered", "incident closed", "everything is back to normal"}
+)
+
+func startsWithAny(s string, words []string) bool {
+	for _, w := range words {
+		if len(s) >= len(w) && strings.EqualFold(s[:len(w)], w) && (len(s) == len(w) || !isASCIILetter(s[len(w)])) {
+			return true
+		}
+	}
+	return false
+}
+
+// times settles the debrief's moments. Started is what metadata states,
+// else the first date found (file name, title, first lines), made precise
+// by a time on the same day from the first lines or the timeline, else the
+// earliest timeline entry, else the first day of a month the first lines
+// name, else January 1 of a year the file name gives.
+func (d *doc) times(dc dateCands, tl []ingest.TimelineItem, tz, year int, month civil) ingest.Times {
+	var ts ingest.Times
+	ts.Detected, ts.Resolved, ts.Published = d.f.times[1].t, d.f.times[2].t, d.f.times[3].t
+	switch {
+	case dc.hasExplicit:
+		ts.Started = dc.explicit
+		if h, m, s := dc.explicit.Clock(); h == 0 && m == 0 && s == 0 {
+			// A stated date without a time: the timeline may say when.
+			y, mo, dd := dc.explicit.Date()
+			ts.Started = refine(stamp{date: civil{y, int(mo), dd}, hasDate: true, hasYear: true}, dc.stamps, tl, tz)
+		}
+	case len(dc.stamps) > 0:
+		first := dc.stamps[0]
+		ts.Started = first.moment(tz)
+		if !first.hasTime {
+			ts.Started = refine(first, dc.stamps[1:], tl, tz)
+		}
+	default:
+		ts.Started = earliest(tl)
+		if ts.Started.IsZero() && month.y > 0 {
+			ts.Started = time.Date(month.y, time.Month(month.m), 1, 0, 0, 0, 0, time.UTC)
+		}
+		if ts.Started.IsZero() && year > 0 {
+			ts.Started = time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+		}
+	}
+	for _, it := range tl {
+		if it.At.IsZero() {
+			continue
+		}
+		if ts.Detected.IsZero() && startsWithAny(it.Text, detectedWords) {
+			ts.Detected = it.At
+		}
+		if !d.f.times[2].set && startsWithAny(it.Text, resolvedWords) {
+			ts.Resolved = it.At
+		}
+	}
+	return ts
+}
+
+// refine gives a date-only start a time of day from a later candidate or
+// a timeline entry on the same day.
+func refine(first stamp, more []stamp, tl []ingest.TimelineItem, tz int) time.Time {
+	for _, st := range more {
+		if st.hasTime && st.date == first.date {
+			return st.moment(tz)
+		}
+	}
+	// The window is the day as the timeline's zone has it.
+	day := first.at(tz)
+	var best time.Time
+	for _, it := range tl {
+		if it.At.IsZero() || it.At.Before(day) || !it.At.Before(day.Add(24*time.Hour)) {
+			continue
+		}
+		if best.IsZero() || it.At.Before(best) {
+			best = it.At
+		}
+	}
+	if !best.IsZero() {
+		return best
+	}
+	return first.moment(tz)
+}
