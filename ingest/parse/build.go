@@ -831,6 +831,9 @@ func (d *doc) proseDate(secs []*section, hint int) (stamp, bool) {
 			break
 		}
 	}
+	if d.f.summary != "" {
+		texts = append(texts, d.f.summary)
+	}
 	for _, t := range texts {
 		if st, _, _, ok := findDate(t, hint); ok {
 			return st, true
