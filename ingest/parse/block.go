@@ -31,7 +31,10 @@ type block struct {
 	pseudo bool
 	// children marks a list item with nested content after its first line.
 	children bool
-	lines    []line
+	// lone marks the only item of a numbered list: "3. Surprises" alone
+	// is a numbered heading that Markdown reads as a list.
+	lone  bool
+	lines []line
 	// rows of a table, the header first when header is set.
 	rows   [][]string
 	header bool

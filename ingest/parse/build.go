@@ -330,6 +330,12 @@ func (s *sectioner) item(b block) {
 			return
 		}
 	}
+	if b.lone && len(b.lines) == 1 && !b.children {
+		if _, exact := kindOf(l0.text); exact {
+			s.open(l0.text, s.pseudoLevel(), true)
+			return
+		}
+	}
 	if !s.zone {
 		if k, v, _, ok := kvLine(l0, false); ok && countWords(k) <= 5 && SectionKindOf(k) != ingest.KindOther {
 			s.open(k, s.pseudoLevel(), true)

@@ -82,8 +82,12 @@ func (w *mdWalker) node(n ast.Node, depth int, asItem bool) {
 		}
 		w.out = append(w.out, block{kind: blockPara, lines: ls})
 	case *ast.List:
+		start := len(w.out)
 		for it := n.FirstChild(); it != nil; it = it.NextSibling() {
 			w.item(it, depth+1)
+		}
+		if n.IsOrdered() && n.ChildCount() == 1 && len(w.out) == start+1 && w.out[start].kind == blockItem {
+			w.out[start].lone = true
 		}
 	case *ast.Blockquote:
 		w.container(n, depth)

@@ -643,3 +643,31 @@ func TestSummaryCapped(t *testing.T) {
 		t.Fatalf("Summary without sentences not cut with an ellipsis: %d bytes", len(d.Summary))
 	}
 }
+
+func TestMixedTimeline(t *testing.T) {
+	got, err := Parse("2022-11-03-webhook-keys.md", FormatMarkdown, readFixture(t, "mixed-timeline.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDebrief(t, got[0], "2022-11-03-webhook-keys.md", want{
+		title:    "Webhook signing key rotated twice",
+		started:  "2022-11-03T16:58:00Z",
+		summary:  "A scheduled rotation ran twice",
+		kinds:    []ingest.SectionKind{ingest.KindSummary, ingest.KindTimeline, ingest.KindDetection, ingest.KindSurprises},
+		headings: []string{"Overview", "Timeline", "Detection", "Surprises"},
+		timeline: []ingest.TimelineItem{
+			{At: ts("2022-11-03T16:58:00Z"), When: "16:58 UTC", Text: "The rotation job started on both schedulers."},
+			{At: ts("2022-11-03T17:02:00Z"), When: "17:02 UTC", Text: "Partners began rejecting signatures."},
+			{At: ts("2022-11-03T17:20:00Z"), When: "2022-11-03 17:20", Text: "Second key published to the key endpoint."},
+			{At: ts("2022-11-03T17:45:00Z"), When: "17:45", Text: "Rotation job pinned to one scheduler."},
+		},
+		textHasNot: []string{"<h2>", "<p>", "**", "==="},
+	})
+}
+
+func TestShortDebriefIsNotATemplate(t *testing.T) {
+	doc := "# Build cache cold after runner upgrade\n\n## Summary\n\nBuilds took twice as long for a day.\n\n## Impact\n\n## Timeline\n\n## Action items\n\n- Warm the cache after upgrades.\n"
+	if _, err := Markdown("cache.md", []byte(doc)); err != nil {
+		t.Fatalf("a short debrief with empty sections was refused: %v", err)
+	}
+}
