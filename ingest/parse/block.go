@@ -26,9 +26,6 @@ type block struct {
 	kind blockKind
 	// level is the heading level (1 for "#"), or the list depth of an item.
 	level int
-	// pseudo marks a heading promoted from a bold line, a "Label:" line or a
-	// bold list item rather than written as a heading.
-	pseudo bool
 	// children marks a list item with nested content after its first line.
 	children bool
 	// lone marks the only item of a numbered list: "3. Surprises" alone
@@ -87,60 +84,62 @@ func (b *block) isEmpty() bool {
 }
 
 // lineBuilder gathers inline text into lines, noting a leading bold run.
+// Its buffer is reused from line to line; each line's text is one string.
 type lineBuilder struct {
 	lines []line
-	cur   strings.Builder
-	// boldAt is where an open bold run started on the current line (-1: none).
-	boldAt  int
+	buf   []byte
+	// bolding is set while a bold run that opened the line is open.
+	bolding bool
 	curBold int
 }
 
-func newLineBuilder() lineBuilder { return lineBuilder{boldAt: -1} }
-
-func (lb *lineBuilder) write(s string) { lb.cur.WriteString(s) }
+func (lb *lineBuilder) write(s string)      { lb.buf = append(lb.buf, s...) }
+func (lb *lineBuilder) writeBytes(b []byte) { lb.buf = append(lb.buf, b...) }
 
 // atLineStart reports whether nothing but spaces was written on the line.
 func (lb *lineBuilder) atLineStart() bool {
-	return strings.TrimSpace(lb.cur.String()) == ""
+	for _, c := range lb.buf {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
 }
 
 func (lb *lineBuilder) startBold() {
 	if lb.curBold == 0 && lb.atLineStart() {
-		lb.boldAt = lb.cur.Len()
+		lb.bolding = true
 	}
 }
 
 func (lb *lineBuilder) endBold() {
-	if lb.boldAt >= 0 {
-		lb.curBold = lb.cur.Len()
-		lb.boldAt = -1
+	if lb.bolding {
+		lb.curBold = len(lb.buf)
+		lb.bolding = false
 	}
 }
 
 func (lb *lineBuilder) newline() {
-	s := lb.cur.String()
-	bold := lb.curBold
-	t := strings.TrimLeft(s, " \t")
-	if bold > 0 {
-		bold -= len(s) - len(t)
+	b := lb.buf
+	lead := 0
+	for lead < len(b) && (b[lead] == ' ' || b[lead] == '\t') {
+		lead++
 	}
-	t = strings.TrimRight(t, " \t")
-	if bold > len(t) {
-		bold = len(t)
+	end := len(b)
+	for end > lead && (b[end-1] == ' ' || b[end-1] == '\t') {
+		end--
 	}
-	if bold < 0 {
-		bold = 0
-	}
-	lb.lines = append(lb.lines, line{text: t, bold: bold})
-	lb.cur.Reset()
+	bold := min(max(lb.curBold-lead, 0), end-lead)
+	lb.lines = append(lb.lines, line{text: string(b[lead:end]), bold: bold})
+	lb.buf = lb.buf[:0]
 	lb.curBold = 0
-	lb.boldAt = -1
+	lb.bolding = false
 }
 
 // take returns the gathered lines, dropping blank ones at either end, and
 // resets the builder.
 func (lb *lineBuilder) take() []line {
-	if lb.cur.Len() > 0 {
+	if len(lb.buf) > 0 {
 		lb.newline()
 	}
 	ls := lb.lines

@@ -36,7 +36,6 @@ type section struct {
 	raw     string // the heading as written
 	level   int
 	kind    ingest.SectionKind
-	pseudo  bool
 	blocks  []block
 }
 
@@ -111,14 +110,16 @@ func (d *doc) build() (ingest.Debrief, error) {
 	deb.Summary = summary
 	deb.URL = d.f.url
 
-	if strings.TrimSpace(deb.Text) == "" {
+	if looksLikeTemplate(placeholder, deb.Sections, deb.Text) {
+		return ingest.Debrief{}, ingest.ErrSkip
+	}
+	// Headings alone are no debrief; a summary given as a field is.
+	if !hasBody(deb.Sections) {
 		if d.f.summary == "" {
 			return ingest.Debrief{}, errNoText
 		}
-		deb.Text = d.f.summary
-	}
-	if looksLikeTemplate(placeholder, deb.Sections, deb.Text) {
-		return ingest.Debrief{}, ingest.ErrSkip
+		para(collapseSpace(plainInline(d.f.summary)))
+		deb.Text = text.String()
 	}
 
 	// Dates: what metadata states, else the file name, the title, the first
@@ -156,22 +157,28 @@ func (d *doc) build() (ingest.Debrief, error) {
 			month = c
 		}
 	}
-	deb.Times = d.times(dc, deb.Timeline, tl.tz, ni.year, month)
-	if !dc.hasExplicit && !dc.hasAny() && earliest(deb.Timeline).IsZero() && (month.y > 0 || ni.year > 0) {
+	var precision string
+	deb.Times, precision = d.times(dc, deb.Timeline, tl.tz, ni.year, month)
+	if precision != "" {
 		if d.f.meta.Extra == nil {
 			d.f.meta.Extra = map[string]any{}
 		}
-		if month.y > 0 {
-			d.f.meta.Extra["date_precision"] = "month"
-		} else {
-			d.f.meta.Extra["date_precision"] = "year"
-		}
+		d.f.meta.Extra["date_precision"] = precision
 	}
 	deb.Meta = d.f.meta
 	if len(deb.Meta.Extra) == 0 {
 		deb.Meta.Extra = nil
 	}
 	return deb, nil
+}
+
+func hasBody(secs []ingest.Section) bool {
+	for _, s := range secs {
+		if strings.TrimSpace(s.Text) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // titleHeading finds the heading that titles the document: the first
@@ -223,7 +230,7 @@ func (s *sectioner) add(b block) {
 // open starts a section. An unknown heading nested under a known one takes
 // its parent's kind (a "### 09:14" under "## Timeline" is timeline), and a
 // heading that only names a date, next to a timeline section, continues it.
-func (s *sectioner) open(heading string, level int, pseudo bool) {
+func (s *sectioner) open(heading string, level int) {
 	s.zone = false
 	clean := cleanHeading(heading)
 	k := SectionKindOf(heading)
@@ -238,11 +245,13 @@ func (s *sectioner) open(heading string, level int, pseudo bool) {
 		}
 	}
 	s.stack = append(s.stack, stackEntry{level, k})
-	s.cur = &section{heading: clean, raw: strings.TrimSpace(heading), level: level, kind: k, pseudo: pseudo}
+	s.cur = &section{heading: clean, raw: strings.TrimSpace(heading), level: level, kind: k}
 	s.secs = append(s.secs, s.cur)
 }
 
-func (s *sectioner) pseudoLevel() int { return s.lastReal + 1 }
+// promotedLevel is the level of a heading promoted from a line: one below
+// the last heading written as one.
+func (s *sectioner) promotedLevel() int { return s.lastReal + 1 }
 
 func (s *sectioner) walk(bs []block, titleIdx int) {
 	s.zone = true
@@ -254,7 +263,7 @@ func (s *sectioner) walk(bs []block, titleIdx int) {
 				continue
 			}
 			s.lastReal = b.level
-			s.open(b.lines[0].text, b.level, false)
+			s.open(b.lines[0].text, b.level)
 		case blockPara:
 			s.para(b)
 		case blockItem:
@@ -297,7 +306,7 @@ func (s *sectioner) para(b block) {
 		}
 		if h, rest, ok := promoteLine(l, s.zone); ok {
 			flush()
-			s.open(h, s.pseudoLevel(), true)
+			s.open(h, s.promotedLevel())
 			if rest != "" {
 				pend = append(pend, line{text: rest})
 			}
@@ -323,7 +332,7 @@ func (s *sectioner) item(b block) {
 	}
 	if h, ok := boldOnly(l0); ok {
 		if SectionKindOf(h) != ingest.KindOther || b.children || len(b.lines) > 1 {
-			s.open(h, s.pseudoLevel(), true)
+			s.open(h, s.promotedLevel())
 			if len(b.lines) > 1 {
 				s.add(block{kind: blockPara, lines: b.lines[1:]})
 			}
@@ -332,13 +341,13 @@ func (s *sectioner) item(b block) {
 	}
 	if b.lone && len(b.lines) == 1 && !b.children {
 		if _, exact := kindOf(l0.text); exact {
-			s.open(l0.text, s.pseudoLevel(), true)
+			s.open(l0.text, s.promotedLevel())
 			return
 		}
 	}
 	if !s.zone {
 		if k, v, _, ok := kvLine(l0, false); ok && countWords(k) <= 5 && SectionKindOf(k) != ingest.KindOther {
-			s.open(k, s.pseudoLevel(), true)
+			s.open(k, s.promotedLevel())
 			s.add(block{kind: blockPara, lines: append([]line{{text: v}}, b.lines[1:]...)})
 			return
 		}

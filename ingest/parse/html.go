@@ -62,7 +62,7 @@ type htmlWalker struct {
 	space  bool // white space is pending before the next word
 }
 
-func newHTMLWalker() *htmlWalker { return &htmlWalker{lb: newLineBuilder(), space: true} }
+func newHTMLWalker() *htmlWalker { return &htmlWalker{lb: lineBuilder{}, space: true} }
 
 // skipped elements hold no document text.
 var skipped = map[atom.Atom]bool{
@@ -224,7 +224,7 @@ func (w *htmlWalker) walk(n *html.Node) {
 // table cell), block elements inside only breaking lines.
 func (w *htmlWalker) gather(n *html.Node) []line {
 	saved := w.lb
-	w.lb = newLineBuilder()
+	w.lb = lineBuilder{}
 	w.space = true
 	w.inline++
 	w.children(n)
@@ -339,7 +339,7 @@ func (w *htmlWalker) dl(n *html.Node) {
 			}
 			r[1] = t
 		case atom.Div: // <div><dt/><dd/></div> groups
-			sub := htmlWalker{lb: newLineBuilder()}
+			sub := htmlWalker{lb: lineBuilder{}}
 			sub.dl(c)
 			for _, x := range sub.out {
 				b.rows = append(b.rows, x.rows...)

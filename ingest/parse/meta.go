@@ -148,19 +148,22 @@ type fields struct {
 // addMap adds front matter or JSON fields, in an order that does not
 // depend on map iteration.
 func (f *fields) addMap(m map[string]any, src int) {
-	keys := make([]string, 0, len(m))
+	type ranked struct {
+		key  string
+		rank int
+	}
+	keys := make([]ranked, 0, len(m))
 	for k := range m {
-		keys = append(keys, k)
+		keys = append(keys, ranked{k, lookupField(k).rank})
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		a, b := lookupField(keys[i]), lookupField(keys[j])
-		if a.rank != b.rank {
-			return a.rank < b.rank
+		if keys[i].rank != keys[j].rank {
+			return keys[i].rank < keys[j].rank
 		}
-		return keys[i] < keys[j]
+		return keys[i].key < keys[j].key
 	})
 	for _, k := range keys {
-		f.add(k, m[k], src)
+		f.add(k.key, m[k.key], src)
 	}
 }
 

@@ -3,6 +3,7 @@ package parse
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -338,6 +339,16 @@ func (tl *timeliner) leading(l line) (when, rest string, st stamp, ok bool) {
 	if t == "" || !(isDigit(t[0]) || t[0] == '[' || t[0] == '(' || isASCIILetter(t[0])) {
 		return "", "", stamp{}, false
 	}
+	if isASCIILetter(t[0]) {
+		// Only a month or a weekday can start a time in words.
+		w := t
+		if i := strings.IndexFunc(t, func(r rune) bool { return r >= utf8.RuneSelf || !isASCIILetter(byte(r)) }); i >= 0 {
+			w = t[:i]
+		}
+		if w = lowerWord(w); monthNames[w] == 0 && !weekdayNames[w] {
+			return "", "", stamp{}, false
+		}
+	}
 	prefix := t
 	if len(prefix) > 64 {
 		prefix = cutWords(prefix, 64)
@@ -392,7 +403,11 @@ func (tl *timeliner) leading(l line) (when, rest string, st stamp, ok bool) {
 // 2020-02-12 11:45", "First detected: 2023-06-06 10:26".
 func (tl *timeliner) trailing(l line) (when, text string, st stamp, ok bool) {
 	t := l.text
-	if len(t) > 300 || !hasDigit(t) {
+	if len(t) > 300 || len(t) < 12 {
+		return "", "", stamp{}, false
+	}
+	// A date and time at the end has a digit and a colon near it.
+	if tail := t[len(t)-min(len(t), 24):]; !strings.ContainsRune(tail, ':') || !hasDigit(tail) {
 		return "", "", stamp{}, false
 	}
 	tl.toks = tokenize(t, tl.toks[:0])
@@ -478,8 +493,9 @@ func startsWithAny(s string, words []string) bool {
 // by a time on the same day from the first lines or the timeline, else the
 // earliest timeline entry, else the first day of a month the first lines
 // name, else January 1 of a year the file name gives.
-func (d *doc) times(dc dateCands, tl []ingest.TimelineItem, tz, year int, month civil) ingest.Times {
-	var ts ingest.Times
+//
+// precision is "month" or "year" when Started is only that precise.
+func (d *doc) times(dc dateCands, tl []ingest.TimelineItem, tz, year int, month civil) (ts ingest.Times, precision string) {
 	ts.Detected, ts.Resolved, ts.Published = d.f.times[1].t, d.f.times[2].t, d.f.times[3].t
 	switch {
 	case dc.hasExplicit:
@@ -498,10 +514,10 @@ func (d *doc) times(dc dateCands, tl []ingest.TimelineItem, tz, year int, month 
 	default:
 		ts.Started = earliest(tl)
 		if ts.Started.IsZero() && month.y > 0 {
-			ts.Started = time.Date(month.y, time.Month(month.m), 1, 0, 0, 0, 0, time.UTC)
+			ts.Started, precision = time.Date(month.y, time.Month(month.m), 1, 0, 0, 0, 0, time.UTC), "month"
 		}
 		if ts.Started.IsZero() && year > 0 {
-			ts.Started = time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+			ts.Started, precision = time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), "year"
 		}
 	}
 	for _, it := range tl {
@@ -515,7 +531,7 @@ func (d *doc) times(dc dateCands, tl []ingest.TimelineItem, tz, year int, month 
 			ts.Resolved = it.At
 		}
 	}
-	return ts
+	return ts, precision
 }
 
 // refine gives a date-only start a time of day from a later candidate or
