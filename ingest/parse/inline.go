@@ -24,13 +24,17 @@ const (
 
 type piece struct {
 	kind pieceKind
-	text string
-	// A delimiter run of ch: n characters left unmatched, orig at first.
+	// A delimiter run of ch.
 	ch          byte
-	n, orig     int
 	open, close bool
 	// Strong emphasis pairs that open or close at this run.
-	strongOpen, strongClose int
+	strongOpen, strongClose uint16
+	// n characters of the run are left unmatched, of orig at first.
+	n, orig int32
+	// A text piece is s[lo:hi] of the paragraph, or text when it differs
+	// from the source (escapes, entities, code spans).
+	lo, hi int32
+	text   string
 }
 
 type inlineScanner struct {
@@ -40,9 +44,10 @@ type inlineScanner struct {
 	match []int32
 	// Searches known to fail from here on: backtick runs by length, and
 	// a link destination's closing parenthesis.
-	noTicks  map[int]bool
-	noParen  bool
-	maxDepth int
+	noTicks   map[int]bool
+	noParen   bool
+	noComment bool
+	maxDepth  int
 }
 
 // inlineRenderer renders paragraphs; its buffers are reused.
@@ -78,7 +83,11 @@ func (r *inlineRenderer) render(s string) []line {
 		p := &sc.pieces[i]
 		switch p.kind {
 		case pieceText:
-			lb.write(p.text)
+			if p.text != "" {
+				lb.write(p.text)
+			} else {
+				lb.write(s[p.lo:p.hi])
+			}
 		case pieceBreak:
 			lb.newline()
 		case pieceDelim:
@@ -123,22 +132,33 @@ func (sc *inlineScanner) text(t string) {
 	}
 }
 
+// span adds s[lo:hi] as text, extending the last piece when it ends
+// where this one starts, so that runs of literal characters stay one piece.
+func (sc *inlineScanner) span(lo, hi int) {
+	if lo >= hi {
+		return
+	}
+	if n := len(sc.pieces); n > 0 {
+		if p := &sc.pieces[n-1]; p.kind == pieceText && p.text == "" && int(p.hi) == lo {
+			p.hi = int32(hi)
+			return
+		}
+	}
+	sc.pieces = append(sc.pieces, piece{kind: pieceText, lo: int32(lo), hi: int32(hi)})
+}
+
 // scan cuts s[lo:hi] into pieces; depth counts nested link texts.
 func (sc *inlineScanner) scan(lo, hi, depth int) {
 	s := sc.s
 	start := lo
-	flush := func(i int) {
-		if i > start {
-			sc.text(s[start:i])
-		}
-	}
+	flush := func(i int) { sc.span(start, i) }
 	for i := lo; i < hi; {
 		c := s[i]
 		switch c {
 		case '\\':
 			if i+1 < hi && isASCIIPunct(s[i+1]) {
 				flush(i)
-				sc.text(s[i+1 : i+2])
+				sc.span(i+1, i+2)
 				i += 2
 				start = i
 				continue
@@ -192,13 +212,14 @@ func (sc *inlineScanner) scan(lo, hi, depth int) {
 				start = i
 				continue
 			}
-			if strings.HasPrefix(s[i:hi], "<!--") {
+			if strings.HasPrefix(s[i:hi], "<!--") && !sc.noComment {
 				if j := strings.Index(s[i+4:hi], "-->"); j >= 0 {
 					flush(i)
 					i += 4 + j + 3
 					start = i
 					continue
 				}
+				sc.noComment = true
 			}
 			if n := htmlTag(s[i:hi]); n > 0 {
 				flush(i)
@@ -228,9 +249,9 @@ func (sc *inlineScanner) scan(lo, hi, depth int) {
 			open, close := flanking(s, i, i+n, c)
 			flush(i)
 			if open || close {
-				sc.pieces = append(sc.pieces, piece{kind: pieceDelim, ch: c, n: n, orig: n, open: open, close: close})
+				sc.pieces = append(sc.pieces, piece{kind: pieceDelim, ch: c, n: int32(n), orig: int32(n), open: open, close: close})
 			} else {
-				sc.text(s[i : i+n])
+				sc.span(i, i+n)
 			}
 			i += n
 			start = i
@@ -376,7 +397,7 @@ func matchEmphasis(ps []piece) {
 					break
 				}
 				o := &ps[stack[k]]
-				use := 1
+				use := int32(1)
 				if o.n >= 2 && d.n >= 2 {
 					use = 2
 				}
@@ -410,14 +431,19 @@ func matchEmphasis(ps []piece) {
 // autolink reads "<https://...>" or "<name@example.com>" and returns its
 // length.
 func autolink(t string) int {
-	end := strings.IndexByte(t, '>')
-	if end < 3 {
+	// The scan stops at the first character an autolink cannot hold, so
+	// that many "<" without ">" cost no more than their text.
+	end := 1
+	for end < len(t) && t[end] != '>' {
+		if c := t[end]; c == ' ' || c == '<' || c == '\n' || c == '\t' {
+			return 0
+		}
+		end++
+	}
+	if end < 3 || end == len(t) {
 		return 0
 	}
 	in := t[1:end]
-	if strings.ContainsAny(in, " <\n\t") {
-		return 0
-	}
 	if colon := strings.IndexByte(in, ':'); colon >= 2 && colon <= 32 && isASCIILetter(in[0]) {
 		for i := 1; i < colon; i++ {
 			if c := in[i]; !(isASCIILetter(c) || isDigit(c) || c == '+' || c == '.' || c == '-') {
@@ -486,7 +512,9 @@ func htmlTag(t string) int {
 			}
 			switch q := t[v]; q {
 			case '"', '\'':
-				e := strings.IndexByte(t[v+1:], q)
+				// A quoted value is bounded, so that an unclosed quote costs
+				// no more than a line's worth of search.
+				e := strings.IndexByte(t[v+1:min(len(t), v+1+1024)], q)
 				if e < 0 {
 					return 0
 				}

@@ -86,27 +86,43 @@ func scanMarkdown(body string) []block {
 }
 
 // lineCursor walks a line's leading white space in columns (tabs stop at
-// multiples of 4).
+// multiples of 4). It remembers the white space run it last measured and
+// where the line's text ends, so that matching many nested containers
+// costs no more than the line's length.
 type lineCursor struct {
 	s   string
 	i   int // byte position
 	col int // column at i
+	// The white space run [runFrom, runEnd) ends at column runEndCol.
+	runFrom, runEnd, runEndCol int
+	// last is the index of the last non-space byte (-1: a blank line).
+	last int
+}
+
+func newCursor(l string) lineCursor {
+	last := len(l) - 1
+	for last >= 0 && (l[last] == ' ' || l[last] == '\t' || l[last] == '\r') {
+		last--
+	}
+	return lineCursor{s: l, runFrom: -1, last: last}
 }
 
 // indent returns the columns of white space at the cursor, without moving.
 func (c *lineCursor) indent() int {
-	col := c.col
-	for j := c.i; j < len(c.s); j++ {
-		switch c.s[j] {
-		case ' ':
-			col++
-		case '\t':
-			col += 4 - col%4
-		default:
-			return col - c.col
+	if c.runFrom < 0 || c.i < c.runFrom || c.i > c.runEnd {
+		col, j := c.col, c.i
+		for ; j < len(c.s); j++ {
+			if c.s[j] == ' ' {
+				col++
+			} else if c.s[j] == '\t' {
+				col += 4 - col%4
+			} else {
+				break
+			}
 		}
+		c.runFrom, c.runEnd, c.runEndCol = c.i, j, col
 	}
-	return col - c.col
+	return c.runEndCol - c.col
 }
 
 // skip moves past up to n columns of white space.
@@ -125,17 +141,23 @@ func (c *lineCursor) skip(n int) {
 	}
 }
 
+// text is the rest of the line from its first non-space byte.
+func (c *lineCursor) text() string {
+	c.indent()
+	return c.s[c.runEnd:]
+}
+
 func (c *lineCursor) rest() string { return c.s[c.i:] }
 
-func (c *lineCursor) blank() bool { return strings.TrimSpace(c.s[c.i:]) == "" }
+func (c *lineCursor) blank() bool { return c.i > c.last }
 
 func (sc *mdScanner) line(l string) {
-	c := lineCursor{s: l}
+	c := newCursor(l)
 	// Match the open containers.
 	matched := 0
 	for _, f := range sc.frames {
 		if f.kind == frameQuote {
-			if c.indent() <= 3 && strings.HasPrefix(strings.TrimLeft(c.rest(), " \t"), ">") {
+			if c.indent() <= 3 && strings.HasPrefix(c.text(), ">") {
 				c.skip(3)
 				c.i++ // '>'
 				c.col++
@@ -216,7 +238,7 @@ func (sc *mdScanner) line(l string) {
 		if ind > 3 {
 			break
 		}
-		tt := strings.TrimLeft(c.rest(), " \t")
+		tt := c.text()
 		if strings.HasPrefix(tt, ">") {
 			sc.closeLeaf()
 			c.skip(ind)
@@ -270,7 +292,7 @@ func (sc *mdScanner) startsBlock(c *lineCursor) bool {
 	if c.indent() > 3 {
 		return false
 	}
-	t := strings.TrimLeft(c.rest(), " \t")
+	t := c.text()
 	if t == "" {
 		return true
 	}
@@ -320,7 +342,7 @@ func (sc *mdScanner) leafLine(c *lineCursor) {
 	if sc.leaf == leafCode {
 		sc.closeLeaf()
 	}
-	t := strings.TrimLeft(c.rest(), " \t")
+	t := c.text()
 	if ind <= 3 {
 		switch t[0] {
 		case '#':
