@@ -1,0 +1,309 @@
+package assess
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// Assessor assesses debriefs against one catalog. It is immutable after
+// New and safe for concurrent use.
+type Assessor struct {
+	c       *compiled
+	version string
+}
+
+// New compiles the catalog's phrases and rules once. A nil catalog means
+// the embedded default.
+func New(c *Catalog) *Assessor {
+	if c == nil {
+		c = DefaultCatalog()
+	}
+	cc, err := compile(&c.file)
+	if err != nil {
+		// A Catalog is only made by parseCatalog, which compiled it
+		// successfully, or is the empty fallback, which compiles.
+		e := emptyCatalog()
+		cc, _ = compile(&e)
+	}
+	return &Assessor{c: cc, version: c.Version()}
+}
+
+// Version is the catalog version the assessor stamps on assessments.
+func (a *Assessor) Version() string { return a.version }
+
+// Assess sets d.Assessment from d's sections and text. It does no I/O and
+// keeps no state between calls.
+func (a *Assessor) Assess(d *ingest.Debrief) {
+	d.Assessment = a.assess(d)
+}
+
+// analysis is the working state of one assessment.
+type analysis struct {
+	c   *compiled
+	d   *ingest.Debrief
+	doc *doc
+	w   int      // bitset words per sentence
+	pos []uint64 // per sentence: lexicons with a hit that is not negated
+	any []uint64 // per sentence: lexicons with any hit
+	// hits of sentence i are hits[hitAt[i]:hitAt[i+1]]
+	hits  []hit
+	hitAt []int32
+	neg   []bool // per hit: negated
+}
+
+func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
+	var lw lowerBuf
+	dc := split(d, &lw)
+	an := &analysis{c: a.c, d: d, doc: dc}
+	an.match()
+	out := &ingest.Assessment{CatalogVersion: a.version}
+	out.Coverage = an.coverage()
+	cands := an.factorCands()
+	out.Factors = make([]ingest.Factor, len(cands))
+	for i := range cands {
+		out.Factors[i] = cands[i].f
+	}
+	out.Depth = an.depth(cands, out.Coverage)
+	return out
+}
+
+func (an *analysis) match() {
+	c := an.c
+	n := len(an.doc.sentences)
+	an.w = (len(c.lexNames) + 63) / 64
+	an.pos = make([]uint64, n*an.w)
+	an.any = make([]uint64, n*an.w)
+	an.hitAt = make([]int32, n+1)
+	an.hits = make([]hit, 0, n*4)
+	for i := range an.doc.sentences {
+		s := &an.doc.sentences[i]
+		an.hitAt[i] = int32(len(an.hits))
+		an.hits = c.m.find(s.toks, an.hits)
+		for j := int(an.hitAt[i]); j < len(an.hits); j++ {
+			h := an.hits[j]
+			neg := an.negated(s.toks, int(h.start))
+			an.neg = append(an.neg, neg)
+			for _, lex := range c.m.phrases[h.pid].lex {
+				an.any[i*an.w+int(lex>>6)] |= 1 << (lex & 63)
+				if !neg {
+					an.pos[i*an.w+int(lex>>6)] |= 1 << (lex & 63)
+				}
+			}
+		}
+		if an.has(i, c.hedge) {
+			s.flags |= flagHedged
+		}
+		if an.has(i, c.placeholder) {
+			s.flags |= flagPlaceholder
+		}
+	}
+	an.hitAt[n] = int32(len(an.hits))
+}
+
+// negated reports whether a negator ("not", "no", "never", "without")
+// stands within three words before token i, in the same clause.
+func (an *analysis) negated(toks []token, i int) bool {
+	for k := 0; k < 3; k++ {
+		if toks[i].brk {
+			return false
+		}
+		i--
+		if i < 0 {
+			return false
+		}
+		if an.c.negators[toks[i].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// has reports a non-negated hit of lexicon lex in sentence i.
+func (an *analysis) has(i int, lex int32) bool {
+	return an.pos[i*an.w+int(lex>>6)]&(1<<(lex&63)) != 0
+}
+
+// hasAny reports any hit of lexicon lex in sentence i, negated or not.
+func (an *analysis) hasAny(i int, lex int32) bool {
+	return an.any[i*an.w+int(lex>>6)]&(1<<(lex&63)) != 0
+}
+
+// firstHit returns the first hit in sentence i feeding lexicon lex.
+func (an *analysis) firstHit(i int, lex int32, allowNeg bool) (hit, bool) {
+	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+		if !allowNeg && an.neg[j] {
+			continue
+		}
+		h := an.hits[j]
+		if containsLex(an.c.m.phrases[h.pid].lex, lex) {
+			return h, true
+		}
+	}
+	return hit{}, false
+}
+
+// hitText is the sentence text a hit covers.
+func (an *analysis) hitText(i int, h hit) string {
+	s := &an.doc.sentences[i]
+	if h.end <= h.start || int(h.end) > len(s.toks) {
+		return ""
+	}
+	a := int(s.toks[h.start].off) - s.off
+	b := int(s.toks[h.end-1].end) - s.off
+	if a < 0 || b > len(s.text) || a >= b {
+		return ""
+	}
+	return s.text[a:b]
+}
+
+func (an *analysis) kind(i int) ingest.SectionKind {
+	return an.doc.sections[an.doc.sentences[i].sec].Kind
+}
+
+// usable reports whether sentence i may serve as evidence: not a question,
+// a template placeholder or a code line.
+func (an *analysis) usable(i int) bool {
+	return an.doc.sentences[i].flags&(flagQuestion|flagPlaceholder|flagCode) == 0
+}
+
+func (an *analysis) evidence(i int, cue string) ingest.Evidence {
+	s := &an.doc.sentences[i]
+	sec := &an.doc.sections[s.sec]
+	return ingest.Evidence{Sentence: s.text, Section: sec.Kind, Heading: sec.Heading, Cue: cue}
+}
+
+// scored is a sentence's support for a question category.
+type scored struct {
+	i     int
+	score float64
+	cue   string
+}
+
+// coverage scores every sentence against every question category's rules.
+// A sentence's score for a category is the weight of its best rule, scaled
+// by its section's factor and by 0.8 when hedged; the category is covered
+// when a sentence reaches the threshold.
+func (an *analysis) coverage() []ingest.Coverage {
+	out := make([]ingest.Coverage, 0, len(an.c.questions))
+	for qi := range an.c.questions {
+		q := &an.c.questions[qi]
+		var best []scored
+		for i := range an.doc.sentences {
+			if !an.usable(i) {
+				continue
+			}
+			kind := an.kind(i)
+			mult, ok := q.sections[kind]
+			if !ok {
+				mult = 1
+			}
+			if mult == 0 {
+				continue
+			}
+			sc, cue := an.ruleScore(i, q, kind)
+			if sc == 0 {
+				continue
+			}
+			sc *= mult
+			if an.doc.sentences[i].flags&flagHedged != 0 {
+				sc *= 0.8
+			}
+			best = append(best, scored{i: i, score: sc, cue: cue})
+		}
+		sort.SliceStable(best, func(a, b int) bool { return best[a].score > best[b].score })
+		cov := ingest.Coverage{Category: q.key}
+		var r float64
+		if len(best) > 0 {
+			r = best[0].score / q.threshold
+		}
+		if r >= 1 {
+			cov.Covered = true
+			extra := 0
+			for _, b := range best {
+				if b.score < q.threshold {
+					break
+				}
+				if len(cov.Evidence) < 3 {
+					cov.Evidence = append(cov.Evidence, an.evidence(b.i, b.cue))
+				}
+				extra++
+			}
+			r += 0.25 * float64(min(extra-1, 2))
+			cov.Confidence = clamp(1-0.5/r, 0.5, 0.99)
+		} else {
+			cov.Confidence = clamp(1-0.5*r, 0.5, 1)
+		}
+		cov.Confidence = round2(cov.Confidence)
+		out = append(out, cov)
+	}
+	return out
+}
+
+func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64, string) {
+	var best float64
+	var cue string
+	for ri := range q.rules {
+		r := &q.rules[ri]
+		if r.weight <= best {
+			continue
+		}
+		if r.in != nil && !r.in[kind] {
+			continue
+		}
+		ok := true
+		var parts []string
+		for _, g := range r.groups {
+			found := false
+			for _, lex := range g {
+				if an.has(i, lex) {
+					found = true
+					if h, ok := an.firstHit(i, lex, false); ok {
+						parts = append(parts, strings.ToLower(an.hitText(i, h)))
+					}
+					break
+				}
+			}
+			if !found {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		vetoed := false
+		for _, lex := range r.none {
+			if an.has(i, lex) {
+				vetoed = true
+				break
+			}
+		}
+		if vetoed {
+			continue
+		}
+		if len(r.groups) == 0 {
+			// A section rule: any sentence of a few words there.
+			if len(an.doc.sentences[i].toks) < 4 {
+				continue
+			}
+			parts = append(parts, "in "+string(kind))
+		}
+		best = r.weight
+		cue = r.name + ": " + strings.Join(parts, " + ")
+	}
+	return best, cue
+}
+
+func clamp(x, lo, hi float64) float64 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
+}
+
+func round2(x float64) float64 { return float64(int(x*100+0.5)) / 100 }

@@ -1,0 +1,380 @@
+package assess
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+const maxDepthEvidence = 10
+
+var numberWords = map[string]int{
+	"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "both": 2,
+	"2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7,
+}
+
+// depth computes the indicators of DOMAIN.md, the class and the score.
+func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Depth {
+	c := an.c
+	var d ingest.Depth
+
+	// Root-cause framing, counterfactuals and blame, sentence by sentence.
+	stated := 0
+	for i := range an.doc.sentences {
+		if !an.usable(i) {
+			continue
+		}
+		kind := an.kind(i)
+		if kind == ingest.KindActionItems {
+			continue
+		}
+		if len(d.RootCause) < maxDepthEvidence {
+			if h, ok := an.firstHit(i, c.rootCause, false); ok {
+				d.RootCause = append(d.RootCause, an.evidence(i, strings.ToLower(an.hitText(i, h))))
+			} else if h, ok := an.firstHit(i, c.singleCause, false); ok {
+				d.RootCause = append(d.RootCause, an.evidence(i, strings.ToLower(an.hitText(i, h))))
+			}
+		}
+		if h, ok := an.firstHit(i, c.counterfactual, false); ok && len(d.Counterfactuals) < maxDepthEvidence {
+			d.Counterfactuals = append(d.Counterfactuals, an.evidence(i, strings.ToLower(an.hitText(i, h))))
+		}
+		if h, ok := an.firstHit(i, c.blame, false); ok && len(d.Blame) < maxDepthEvidence {
+			d.Blame = append(d.Blame, an.evidence(i, strings.ToLower(an.hitText(i, h))))
+		}
+		if h, ok := an.firstHit(i, c.multiCause, false); ok {
+			n := 2
+			s := &an.doc.sentences[i]
+			for t := h.start; t < h.end; t++ {
+				if v, ok := numberWords[s.toks[t].low]; ok {
+					n = v
+				}
+			}
+			stated = max(stated, n)
+		}
+	}
+
+	// Factors: distinct explicit factors by key, then inferred ones that
+	// bring a category the others did not.
+	var cats catMask
+	keys := map[string]bool{}
+	explicit := 0
+	for _, f := range cands {
+		if f.f.Explicit && !keys[f.f.Key] {
+			keys[f.f.Key] = true
+			explicit++
+			cats |= f.cats
+		}
+	}
+	count := explicit
+	for _, f := range cands {
+		if f.f.Explicit || f.cats&^cats == 0 {
+			continue
+		}
+		cats |= f.cats
+		count++
+	}
+	count = max(count, stated)
+	d.FactorCount = count
+	d.FactorCategories = an.catKeys(cats)
+	for ci := range c.factorKeys {
+		if cats&(1<<ci) == 0 {
+			continue
+		}
+		if c.factorOrg[ci] {
+			d.Organisational++
+		} else {
+			d.Technical++
+		}
+	}
+
+	d.Perspectives = an.perspectives()
+	d.Learning = an.learning()
+
+	covered := 0
+	for _, cv := range cov {
+		if cv.Covered {
+			covered++
+		}
+	}
+
+	// The class, by DOMAIN.md's definitions.
+	switch {
+	case count >= 3 && popcount(cats) >= 2 && d.Organisational >= 1 && len(d.Blame) == 0:
+		d.Class = ingest.DepthContributingFactors
+	case count <= 1:
+		d.Class = ingest.DepthSingleRootCause
+	default:
+		d.Class = ingest.DepthMultipleCauses
+	}
+
+	d.Score, d.Reasons = an.score(&d, covered)
+	return d
+}
+
+// score applies the formula documented in doc.go and returns the reasons
+// behind it in plain words.
+func (an *analysis) score(d *ingest.Depth, covered int) (int, []string) {
+	w := an.c.score
+	var s float64
+	var reasons []string
+
+	s += w.PerFactor * float64(min(d.FactorCount, w.MaxFactors))
+	if d.Technical > 0 {
+		s += w.Technical
+	}
+	s += w.PerOrganisational * float64(min(d.Organisational, w.MaxOrganisational))
+	switch {
+	case d.FactorCount == 0:
+		reasons = append(reasons, "no contributing factors identified")
+	case d.Technical > 0 && d.Organisational > 0:
+		reasons = append(reasons, fmt.Sprintf("%s across technical and organisational categories", plural(d.FactorCount, "factor")))
+	case d.Organisational > 0:
+		reasons = append(reasons, fmt.Sprintf("%s, organisational only", plural(d.FactorCount, "factor")))
+	default:
+		reasons = append(reasons, fmt.Sprintf("%s, technical only", plural(d.FactorCount, "factor")))
+	}
+
+	p := len(d.Perspectives)
+	s += w.PerPerspective * float64(min(p, w.MaxPerspectives))
+	if p == 0 {
+		reasons = append(reasons, "no individual perspectives described")
+	} else {
+		reasons = append(reasons, plural(p, "perspective"))
+	}
+
+	l := d.Learning
+	var parts []string
+	if l.Timeline {
+		s += w.Timeline
+		parts = append(parts, "a timeline")
+	}
+	if l.WentWell || l.Lucky {
+		s += w.WentWell
+		parts = append(parts, "what went well")
+	}
+	if l.Surprises {
+		s += w.Surprises
+		parts = append(parts, "surprises")
+	}
+	if l.Lessons {
+		s += w.Lessons
+		parts = append(parts, "lessons")
+	}
+	if l.OpenQuestions {
+		s += w.OpenQuestions
+		parts = append(parts, "open questions")
+	}
+	if len(parts) > 0 {
+		reasons = append(reasons, "records "+joinWords(parts))
+	}
+	if l.ActionsBeyondCareful {
+		s += w.ActionsBeyondCareful
+	} else {
+		reasons = append(reasons, "no remediation beyond reminders to be careful")
+	}
+	s += w.Coverage * float64(covered) / float64(len(QuestionCategories))
+	reasons = append(reasons, fmt.Sprintf("shows %d of %d kinds of facilitator question", covered, len(QuestionCategories)))
+
+	if len(d.RootCause) > 0 {
+		s += w.RootCauseFraming
+		if d.FactorCount <= 1 {
+			reasons = append(reasons, "names a single root cause")
+		} else {
+			reasons = append(reasons, "uses root-cause framing")
+		}
+	}
+	if n := len(d.Counterfactuals); n > 0 {
+		s += w.PerCounterfactual * float64(min(n, w.MaxCounterfactuals))
+		reasons = append(reasons, plural(n, "counterfactual")+` ("should have", "failed to")`)
+	}
+	if len(d.Blame) > 0 {
+		s += w.Blame
+		reasons = append(reasons, fmt.Sprintf("blame language (%q)", d.Blame[0].Cue))
+	} else {
+		reasons = append(reasons, "no blame language")
+	}
+	score := int(math.Round(clamp(s, 0, 100)))
+	return score, reasons
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func joinWords(p []string) string {
+	switch len(p) {
+	case 0:
+		return ""
+	case 1:
+		return p[0]
+	}
+	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
+}
+
+// learning reports the learning-review structure from section kinds.
+func (an *analysis) learning() ingest.Learning {
+	var l ingest.Learning
+	has := map[ingest.SectionKind]bool{}
+	for i := range an.doc.sentences {
+		s := &an.doc.sentences[i]
+		if s.flags&(flagPlaceholder|flagCode) != 0 || len(s.toks) < 2 {
+			continue
+		}
+		kind := an.kind(i)
+		if kind == ingest.KindOpenQuestions || s.flags&flagQuestion == 0 {
+			has[kind] = true
+		}
+	}
+	l.Timeline = has[ingest.KindTimeline] || len(an.d.Timeline) > 0
+	l.WentWell = has[ingest.KindWentWell]
+	l.Lucky = has[ingest.KindLucky]
+	l.Surprises = has[ingest.KindSurprises]
+	l.Lessons = has[ingest.KindLessons]
+	l.OpenQuestions = has[ingest.KindOpenQuestions]
+	for ui := range an.doc.units {
+		u := &an.doc.units[ui]
+		if an.doc.sections[u.sec].Kind != ingest.KindActionItems {
+			continue
+		}
+		careful, usable := false, false
+		for i := u.first; i < u.last; i++ {
+			if !an.usable(i) || len(an.doc.sentences[i].toks) < 3 {
+				continue
+			}
+			usable = true
+			if an.has(i, an.c.careful) {
+				careful = true
+			}
+		}
+		if usable && !careful {
+			l.ActionsBeyondCareful = true
+			break
+		}
+	}
+	return l
+}
+
+// perspectives finds the people and roles whose view, action or words the
+// debrief describes: a capitalised name followed by a verb only people do
+// ("Priya saw", "Tim asks"), @handles, participants named in the text, the
+// roles of the catalog ("the on-call engineer"), and quoted speech.
+func (an *analysis) perspectives() []string {
+	c := an.c
+	var out []string
+	seen := map[string]bool{}
+	add := func(key, display string) {
+		if key == "" || seen[key] {
+			return
+		}
+		seen[key] = true
+		out = append(out, display)
+	}
+	speech, hasSpeech := c.lexByKey["@speech"]
+	quotedAnon := false
+	for i := range an.doc.sentences {
+		kind := an.kind(i)
+		if kind == ingest.KindActionItems || kind == ingest.KindPeople || !an.usable(i) {
+			continue
+		}
+		s := &an.doc.sentences[i]
+		named := false
+		for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+			h := an.hits[j]
+			lexes := c.m.phrases[h.pid].lex
+			if containsLex(lexes, c.personVerbs) {
+				if name := an.nameBefore(s, int(h.start)); name != "" {
+					add("name:"+strings.ToLower(strings.Fields(name)[0]), name)
+					named = true
+				}
+			}
+			if containsLex(lexes, c.roles) {
+				r := strings.ToLower(an.hitText(i, h))
+				add("role:"+r, r)
+			}
+		}
+		// @handles are people whatever they did.
+		for t := range s.toks {
+			off := int(s.toks[t].off) - s.off
+			if off > 0 && s.text[off-1] == '@' {
+				h := s.text[off : int(s.toks[t].end)-s.off]
+				add("name:"+strings.ToLower(h), "@"+h)
+				named = true
+			}
+		}
+		if !named && s.flags&flagQuote != 0 && hasSpeech && an.has(i, speech) {
+			quotedAnon = true
+		}
+	}
+	for _, p := range an.d.Meta.Participants {
+		f := strings.Fields(p)
+		if len(f) == 0 || seen["name:"+strings.ToLower(f[0])] {
+			continue
+		}
+		if an.mentioned(f[0]) {
+			add("name:"+strings.ToLower(f[0]), p)
+		}
+	}
+	if quotedAnon && len(out) == 0 {
+		add("quoted", "a quoted participant")
+	}
+	return out
+}
+
+// nameBefore returns the capitalised name (one or two words) that ends
+// right before token j, if any.
+func (an *analysis) nameBefore(s *sentence, j int) string {
+	k := j - 1
+	if k < 0 {
+		return ""
+	}
+	if !an.nameToken(s, k) {
+		return ""
+	}
+	start := k
+	if k > 0 && an.nameToken(s, k-1) && !s.toks[k].brk {
+		start = k - 1
+	}
+	a := int(s.toks[start].off) - s.off
+	b := int(s.toks[k].end) - s.off
+	return s.text[a:b]
+}
+
+func (an *analysis) nameToken(s *sentence, k int) bool {
+	t := &s.toks[k]
+	if !t.cap || len(t.low) < 2 || an.c.notNames[t.low] {
+		return false
+	}
+	surface := s.text[int(t.off)-s.off : int(t.end)-s.off]
+	upper := 0
+	for i := 0; i < len(surface); i++ {
+		c := surface[i]
+		if c >= '0' && c <= '9' {
+			return false
+		}
+		if c >= 'A' && c <= 'Z' {
+			upper++
+		}
+	}
+	return upper < 2 // acronyms and CamelCase product names are not people
+}
+
+// mentioned reports whether word appears capitalised in the debrief's body.
+func (an *analysis) mentioned(word string) bool {
+	for i := range an.doc.sentences {
+		s := &an.doc.sentences[i]
+		if an.kind(i) == ingest.KindPeople {
+			continue
+		}
+		for t := range s.toks {
+			if s.toks[t].cap && strings.EqualFold(s.toks[t].low, word) {
+				return true
+			}
+		}
+	}
+	return false
+}

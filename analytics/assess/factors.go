@@ -1,0 +1,260 @@
+package assess
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// catMask is a set of factor categories, one bit per index of
+// compiled.factorKeys (22 categories).
+type catMask uint32
+
+// categories returns the factor categories sentence i names. Factor cues
+// count even when negated: "no alert on pool wait" is a monitoring factor.
+func (an *analysis) categories(i int) catMask {
+	c := an.c
+	var m catMask
+	for ci, lex := range c.factorLex {
+		if an.hasAny(i, lex) {
+			m |= 1 << ci
+		}
+	}
+	for k := range c.concepts {
+		cc := &c.concepts[k]
+		if len(cc.cats) == 0 || !an.hasAny(i, cc.lex) {
+			continue
+		}
+		for _, ci := range cc.cats {
+			m |= 1 << ci
+		}
+	}
+	for ci, not := range c.factorNot {
+		if not >= 0 && m&(1<<ci) != 0 && an.hasAny(i, not) {
+			m &^= 1 << ci
+		}
+	}
+	return m
+}
+
+func (an *analysis) catKeys(m catMask) []string {
+	var out []string
+	for ci, k := range an.c.factorKeys {
+		if m&(1<<ci) != 0 {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// factorCand is a factor with the bookkeeping depth needs.
+type factorCand struct {
+	f    ingest.Factor
+	cats catMask
+}
+
+// Sections whose sentences never state a factor: what was done about the
+// incident, what went right, who took part.
+var noInferred = map[ingest.SectionKind]bool{
+	ingest.KindActionItems:   true,
+	ingest.KindWentWell:      true,
+	ingest.KindLucky:         true,
+	ingest.KindResolution:    true,
+	ingest.KindImpact:        true,
+	ingest.KindPeople:        true,
+	ingest.KindOpenQuestions: true,
+}
+
+// factorCands finds explicit factors (each item or paragraph under a
+// factor section) and inferred ones (sentences elsewhere with a causal or
+// deficiency cue and a factor category).
+func (an *analysis) factorCands() []factorCand {
+	c := an.c
+	var out []factorCand
+	for ui := range an.doc.units {
+		u := &an.doc.units[ui]
+		kind := an.doc.sections[u.sec].Kind
+		if !c.factorSections[kind] {
+			continue
+		}
+		var usable []int
+		var mask catMask
+		best, bestN := -1, -1
+		meta := true
+		for i := u.first; i < u.last; i++ {
+			if !an.usable(i) {
+				continue
+			}
+			usable = append(usable, i)
+			m := an.categories(i)
+			mask |= m
+			if n := popcount(m); n > bestN {
+				best, bestN = i, n
+			}
+			if !an.has(i, c.multiCause) && !an.has(i, c.singleCause) || m != 0 {
+				meta = false
+			}
+		}
+		if len(usable) == 0 || meta {
+			continue
+		}
+		if u.flags&flagList == 0 && mask == 0 && kind != ingest.KindContributingFactors {
+			continue // explanation without a factor in it
+		}
+		text := u.text
+		sents := usable
+		if len(usable) > 2 || len(text) > 300 {
+			text = an.doc.sentences[usable[0]].text
+			sents = usable[:1]
+		}
+		ev := an.evidence(best, "")
+		if an.doc.sentences[best].flags&flagLead == 0 && len(sents) == 1 {
+			ev = an.evidence(sents[0], "")
+		}
+		ev.Cue = "listed under " + string(kind)
+		out = append(out, factorCand{
+			cats: mask,
+			f: ingest.Factor{
+				Text:       text,
+				Key:        an.key(sents),
+				Categories: orEmpty(an.catKeys(mask)),
+				Explicit:   true,
+				Evidence:   ev,
+			},
+		})
+	}
+	seen := map[string]bool{}
+	for i := range out {
+		seen[out[i].f.Key] = true
+	}
+	for i := range an.doc.sentences {
+		kind := an.kind(i)
+		if c.factorSections[kind] || noInferred[kind] || !an.usable(i) {
+			continue
+		}
+		causal := an.has(i, c.causal)
+		deficient := an.hasAny(i, c.deficiency)
+		if !causal && (!deficient || an.doc.sentences[i].flags&flagTimeline != 0) {
+			continue
+		}
+		mask := an.categories(i)
+		if mask == 0 {
+			continue
+		}
+		k := an.key([]int{i})
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		cue := "cause"
+		if h, ok := an.firstHit(i, c.causal, false); ok && causal {
+			cue = "cause: " + strings.ToLower(an.hitText(i, h))
+		} else if h, ok := an.firstHit(i, c.deficiency, true); ok {
+			cue = "gap: " + strings.ToLower(an.hitText(i, h))
+		}
+		out = append(out, factorCand{
+			cats: mask,
+			f: ingest.Factor{
+				Text:       an.doc.sentences[i].text,
+				Key:        k,
+				Categories: an.catKeys(mask),
+				Evidence:   an.evidence(i, cue),
+			},
+		})
+	}
+	return out
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func popcount(m catMask) int {
+	n := 0
+	for m != 0 {
+		m &= m - 1
+		n++
+	}
+	return n
+}
+
+// key normalises a factor for grouping across debriefs. It is the sorted
+// set of catalog concepts the factor's sentences name ("connection-pool",
+// "exhausted"), so differently worded statements of the same factor meet.
+// With fewer than two concepts, the longest remaining content-word stems
+// fill in (one concept: two stems; none: four), so unrelated factors that
+// share one concept stay apart.
+func (an *analysis) key(sents []int) string {
+	c := an.c
+	var concepts []string
+	var residual []string
+	for _, i := range sents {
+		s := &an.doc.sentences[i]
+		covered := make([]bool, len(s.toks))
+		for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+			h := an.hits[j]
+			isConcept := false
+			for _, lex := range c.m.phrases[h.pid].lex {
+				if ci, ok := c.conceptOf[lex]; ok {
+					isConcept = true
+					concepts = appendUnique(concepts, c.concepts[ci].id)
+				}
+			}
+			if isConcept {
+				for t := h.start; t < h.end; t++ {
+					covered[t] = true
+				}
+			}
+		}
+		for t := range s.toks {
+			if covered[t] {
+				continue
+			}
+			st := s.toks[t].stem
+			if len(st) < 3 || c.stopwords[st] || digits(st) == len(st) || st[0] >= '0' && st[0] <= '9' {
+				continue
+			}
+			residual = appendUnique(residual, st)
+		}
+	}
+	sort.Strings(concepts)
+	want := 0
+	switch len(concepts) {
+	case 0:
+		want = 4
+	case 1:
+		want = 2
+	}
+	if want > 0 && len(residual) > 0 {
+		sort.SliceStable(residual, func(a, b int) bool {
+			if len(residual[a]) != len(residual[b]) {
+				return len(residual[a]) > len(residual[b])
+			}
+			return residual[a] < residual[b]
+		})
+		if len(residual) > want {
+			residual = residual[:want]
+		}
+		sort.Strings(residual)
+		for _, r := range residual {
+			concepts = append(concepts, "~"+r)
+		}
+	}
+	if len(concepts) == 0 {
+		return "unspecified"
+	}
+	return strings.Join(concepts, "/")
+}
+
+func appendUnique(l []string, s string) []string {
+	for _, v := range l {
+		if v == s {
+			return l
+		}
+	}
+	return append(l, s)
+}

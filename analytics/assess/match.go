@@ -1,0 +1,537 @@
+package assess
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// The matcher finds every catalog phrase in a sentence in one pass over its
+// tokens: phrases are compiled into a trie keyed by word stems, so each
+// token costs one map lookup at the root however many phrases the catalog
+// holds. Regular expressions are never run per sentence.
+
+type elemKind uint8
+
+const (
+	elemStem   elemKind = iota // a word, compared by stem
+	elemExact                  // "=word": the lower-case surface form
+	elemPrefix                 // "word*": any word starting so
+	elemWild                   // "_": any one word
+	elemGap                    // "~": zero to three words
+)
+
+type elem struct {
+	kind elemKind
+	w    string
+}
+
+const maxGap = 3
+
+type pedge struct {
+	p  string
+	to int32
+}
+
+type tnode struct {
+	next   map[string]int32
+	exact  map[string]int32
+	prefix []pedge
+	wild   int32
+	gap    int32
+	out    []int32
+}
+
+type matcher struct {
+	nodes      []tnode
+	rootPrefix map[string][]pedge
+	// phrases[pid] is the phrase as written and the lexicons it feeds.
+	phrases []cphrase
+	byKey   map[string]int32
+}
+
+type cphrase struct {
+	text string
+	lex  []int32
+}
+
+func newMatcher() *matcher {
+	return &matcher{nodes: []tnode{{wild: -1, gap: -1}}, rootPrefix: map[string][]pedge{}, byKey: map[string]int32{}}
+}
+
+// parsePhrase turns one catalog phrase into its alternatives ("{a|b}"
+// expands) of element sequences.
+func parsePhrase(text string) ([][]elem, error) {
+	alts, err := expandBraces(strings.ToLower(strings.TrimSpace(text)))
+	if err != nil {
+		return nil, err
+	}
+	var out [][]elem
+	var lw lowerBuf
+	for _, a := range alts {
+		var seq []elem
+		for _, f := range strings.Fields(a) {
+			switch {
+			case f == "_":
+				seq = append(seq, elem{kind: elemWild})
+			case f == "~":
+				seq = append(seq, elem{kind: elemGap})
+			case strings.HasSuffix(f, "*"):
+				p := strings.TrimSuffix(f, "*")
+				if len(p) < 3 || strings.ContainsAny(p, "*=_~'’-. ") {
+					return nil, fmt.Errorf("prefix %q: needs three letters or more and no punctuation", f)
+				}
+				seq = append(seq, elem{kind: elemPrefix, w: p})
+			case strings.HasPrefix(f, "="):
+				w := strings.TrimPrefix(f, "=")
+				toks := tokenize(nil, w, lw.lower(w), 0, len(w))
+				if len(toks) != 1 {
+					return nil, fmt.Errorf("exact word %q: must be a single word", f)
+				}
+				seq = append(seq, elem{kind: elemExact, w: toks[0].low})
+			default:
+				toks := tokenize(nil, f, lw.lower(f), 0, len(f))
+				for _, t := range toks {
+					seq = append(seq, elem{kind: elemStem, w: strings.Clone(t.stem)})
+				}
+			}
+		}
+		if len(seq) == 0 {
+			return nil, fmt.Errorf("phrase %q has no words", text)
+		}
+		if seq[0].kind == elemGap || seq[0].kind == elemWild || seq[len(seq)-1].kind == elemGap || seq[len(seq)-1].kind == elemWild {
+			return nil, fmt.Errorf("phrase %q: _ and ~ go between words", text)
+		}
+		out = append(out, seq)
+	}
+	return out, nil
+}
+
+// expandBraces expands "{a|b c}" groups into every combination.
+func expandBraces(s string) ([]string, error) {
+	i := strings.IndexByte(s, '{')
+	if i < 0 {
+		if strings.IndexByte(s, '}') >= 0 {
+			return nil, fmt.Errorf("phrase %q: unbalanced }", s)
+		}
+		return []string{s}, nil
+	}
+	j := strings.IndexByte(s[i:], '}')
+	if j < 0 {
+		return nil, fmt.Errorf("phrase %q: unbalanced {", s)
+	}
+	j += i
+	rest, err := expandBraces(s[j+1:])
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, alt := range strings.Split(s[i+1:j], "|") {
+		for _, r := range rest {
+			out = append(out, s[:i]+" "+alt+" "+r)
+		}
+	}
+	if len(out) > 1024 {
+		return nil, fmt.Errorf("phrase %q: expands to more than 1024 phrases", s)
+	}
+	return out, nil
+}
+
+// add compiles a phrase into the trie for lexicon lex.
+func (m *matcher) add(text string, lex int32) error {
+	seqs, err := parsePhrase(text)
+	if err != nil {
+		return err
+	}
+	for _, seq := range seqs {
+		key := seqKey(seq)
+		if pid, ok := m.byKey[key]; ok {
+			if !containsLex(m.phrases[pid].lex, lex) {
+				m.phrases[pid].lex = append(m.phrases[pid].lex, lex)
+			}
+			continue
+		}
+		pid := int32(len(m.phrases))
+		m.phrases = append(m.phrases, cphrase{text: text, lex: []int32{lex}})
+		m.byKey[key] = pid
+		n := int32(0)
+		for i, e := range seq {
+			n = m.edge(n, e, i == 0)
+		}
+		m.nodes[n].out = append(m.nodes[n].out, pid)
+	}
+	return nil
+}
+
+func containsLex(l []int32, x int32) bool {
+	for _, v := range l {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func seqKey(seq []elem) string {
+	var b strings.Builder
+	for _, e := range seq {
+		b.WriteByte(byte('0' + e.kind))
+		b.WriteString(e.w)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+func (m *matcher) newNode() int32 {
+	m.nodes = append(m.nodes, tnode{wild: -1, gap: -1})
+	return int32(len(m.nodes) - 1)
+}
+
+func (m *matcher) edge(from int32, e elem, root bool) int32 {
+	switch e.kind {
+	case elemStem:
+		if m.nodes[from].next == nil {
+			m.nodes[from].next = map[string]int32{}
+		}
+		if to, ok := m.nodes[from].next[e.w]; ok {
+			return to
+		}
+		to := m.newNode()
+		m.nodes[from].next[e.w] = to
+		return to
+	case elemExact:
+		if m.nodes[from].exact == nil {
+			m.nodes[from].exact = map[string]int32{}
+		}
+		if to, ok := m.nodes[from].exact[e.w]; ok {
+			return to
+		}
+		to := m.newNode()
+		m.nodes[from].exact[e.w] = to
+		return to
+	case elemPrefix:
+		if root {
+			k := e.w[:3]
+			for _, pe := range m.rootPrefix[k] {
+				if pe.p == e.w {
+					return pe.to
+				}
+			}
+			to := m.newNode()
+			m.rootPrefix[k] = append(m.rootPrefix[k], pedge{p: e.w, to: to})
+			return to
+		}
+		for _, pe := range m.nodes[from].prefix {
+			if pe.p == e.w {
+				return pe.to
+			}
+		}
+		to := m.newNode()
+		m.nodes[from].prefix = append(m.nodes[from].prefix, pedge{p: e.w, to: to})
+		return to
+	case elemWild:
+		if m.nodes[from].wild < 0 {
+			to := m.newNode()
+			m.nodes[from].wild = to
+		}
+		return m.nodes[from].wild
+	default:
+		if m.nodes[from].gap < 0 {
+			to := m.newNode()
+			m.nodes[from].gap = to
+		}
+		return m.nodes[from].gap
+	}
+}
+
+// hit is one phrase found in a sentence, as token positions [start, end).
+type hit struct {
+	pid        int32
+	start, end int32
+}
+
+// find appends every phrase occurrence in toks to hits.
+func (m *matcher) find(toks []token, hits []hit) []hit {
+	root := &m.nodes[0]
+	for i := range toks {
+		t := &toks[i]
+		if to, ok := root.next[t.stem]; ok {
+			hits = m.walk(toks, i+1, to, int32(i), hits)
+		}
+		if root.exact != nil {
+			if to, ok := root.exact[t.low]; ok {
+				hits = m.walk(toks, i+1, to, int32(i), hits)
+			}
+		}
+		if len(t.low) >= 3 {
+			for _, pe := range m.rootPrefix[t.low[:3]] {
+				if strings.HasPrefix(t.low, pe.p) {
+					hits = m.walk(toks, i+1, pe.to, int32(i), hits)
+				}
+			}
+		}
+	}
+	return hits
+}
+
+func (m *matcher) walk(toks []token, j int, n int32, start int32, hits []hit) []hit {
+	node := &m.nodes[n]
+	for _, pid := range node.out {
+		hits = append(hits, hit{pid: pid, start: start, end: int32(j)})
+	}
+	if node.gap >= 0 {
+		for k := 0; k <= maxGap && j+k <= len(toks); k++ {
+			hits = m.walk(toks, j+k, node.gap, start, hits)
+		}
+	}
+	if j >= len(toks) {
+		return hits
+	}
+	t := &toks[j]
+	if node.next != nil {
+		if to, ok := node.next[t.stem]; ok {
+			hits = m.walk(toks, j+1, to, start, hits)
+		}
+	}
+	if node.exact != nil {
+		if to, ok := node.exact[t.low]; ok {
+			hits = m.walk(toks, j+1, to, start, hits)
+		}
+	}
+	for _, pe := range node.prefix {
+		if strings.HasPrefix(t.low, pe.p) {
+			hits = m.walk(toks, j+1, pe.to, start, hits)
+		}
+	}
+	if node.wild >= 0 {
+		hits = m.walk(toks, j+1, node.wild, start, hits)
+	}
+	return hits
+}
+
+// compiled is a catalog turned into lexicon ids, rules and one matcher.
+type compiled struct {
+	m        *matcher
+	lexNames []string
+	lexByKey map[string]int32
+
+	questions []qcat
+	// factor categories in taxonomy order (technical, then organisational)
+	factorKeys []string
+	factorOrg  []bool
+	factorLex  []int32
+	factorNot  []int32 // -1 when none
+	concepts   []concept
+	conceptOf  map[int32]int // lexicon id -> index into concepts
+
+	negators  map[string]bool
+	stopwords map[string]bool
+	notNames  map[string]bool
+
+	hedge, placeholder                       int32
+	rootCause, singleCause, multiCause       int32
+	counterfactual, blame, careful           int32
+	causal, deficiency, roles, personVerbs   int32
+	factorSections                           map[ingest.SectionKind]bool
+	score                                    scoreSpec
+}
+
+type qcat struct {
+	key       string
+	threshold float64
+	sections  map[ingest.SectionKind]float64
+	rules     []rule
+}
+
+type rule struct {
+	name   string
+	groups [][]int32 // every group needs one of its lexicons
+	none   []int32
+	in     map[ingest.SectionKind]bool
+	weight float64
+}
+
+type concept struct {
+	id   string
+	lex  int32
+	cats []int // indexes into factorKeys
+}
+
+func (c *compiled) lexicon(key string) int32 {
+	if id, ok := c.lexByKey[key]; ok {
+		return id
+	}
+	id := int32(len(c.lexNames))
+	c.lexNames = append(c.lexNames, key)
+	c.lexByKey[key] = id
+	return id
+}
+
+func (c *compiled) addPhrases(key string, ps []phrase, where string) (int32, error) {
+	id := c.lexicon(key)
+	for _, p := range ps {
+		if err := c.m.add(p.Text, id); err != nil {
+			return 0, fmt.Errorf("line %d: %s: %w", p.Line, where, err)
+		}
+	}
+	return id, nil
+}
+
+// compile builds the matcher and rule tables of a validated catalog.
+func compile(f *catalogFile) (*compiled, error) {
+	c := &compiled{
+		m:              newMatcher(),
+		lexByKey:       map[string]int32{},
+		negators:       map[string]bool{},
+		stopwords:      map[string]bool{},
+		notNames:       map[string]bool{},
+		factorSections: map[ingest.SectionKind]bool{},
+		conceptOf:      map[int32]int{},
+		score:          f.Depth.Score,
+	}
+	for _, name := range sortedKeys(f.Lexicons) {
+		if _, err := c.addPhrases("@"+name, f.Lexicons[name], "lexicons."+name); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	add := func(dst *int32, key string, ps []phrase) {
+		if err != nil {
+			return
+		}
+		*dst, err = c.addPhrases(key, ps, key)
+	}
+	add(&c.hedge, "hedges", f.Hedges)
+	add(&c.placeholder, "placeholders", f.Placeholders)
+	add(&c.rootCause, "depth.root_cause", f.Depth.RootCause)
+	add(&c.singleCause, "depth.single_cause", f.Depth.SingleCause)
+	add(&c.multiCause, "depth.multi_cause", f.Depth.MultiCause)
+	add(&c.counterfactual, "depth.counterfactual", f.Depth.Counterfactual)
+	add(&c.blame, "depth.blame", f.Depth.Blame)
+	add(&c.careful, "depth.careful", f.Depth.Careful)
+	add(&c.causal, "depth.causal", f.Depth.Causal)
+	add(&c.deficiency, "depth.deficiency", f.Depth.Deficiency)
+	add(&c.roles, "depth.roles", f.Depth.Roles)
+	add(&c.personVerbs, "depth.person_verbs", f.Depth.PersonVerbs)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range f.Negators {
+		c.negators[strings.ToLower(n.Text)] = true
+	}
+	var lw lowerBuf
+	for _, s := range f.Stopwords {
+		for _, t := range tokenize(nil, s.Text, lw.lower(s.Text), 0, len(s.Text)) {
+			c.stopwords[strings.Clone(t.stem)] = true
+		}
+	}
+	for _, n := range f.Depth.NotNames {
+		c.notNames[strings.ToLower(n.Text)] = true
+	}
+	for _, k := range f.Depth.FactorSections {
+		c.factorSections[ingest.SectionKind(k)] = true
+	}
+
+	// group turns rule elements into lexicon ids: "@name" refers to a
+	// lexicon, anything else is a phrase of an anonymous one.
+	anon := 0
+	group := func(ps []phrase, where string) ([]int32, error) {
+		var ids []int32
+		var inline []phrase
+		for _, p := range ps {
+			if name, ok := strings.CutPrefix(p.Text, "@"); ok {
+				ids = append(ids, c.lexicon("@"+name))
+				continue
+			}
+			inline = append(inline, p)
+		}
+		if len(inline) > 0 {
+			anon++
+			id, err := c.addPhrases(fmt.Sprintf("%s#%d", where, anon), inline, where)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		return ids, nil
+	}
+	for _, k := range QuestionCategories {
+		q := f.Questions[k]
+		qc := qcat{key: k, threshold: q.Threshold, sections: map[ingest.SectionKind]float64{}}
+		if qc.threshold == 0 {
+			qc.threshold = 1
+		}
+		for kind, w := range q.Sections {
+			qc.sections[ingest.SectionKind(kind)] = w
+		}
+		for i, r := range q.Rules {
+			where := fmt.Sprintf("questions.%s.rules[%d]", k, i)
+			cr := rule{name: r.Name, weight: r.Weight}
+			if cr.name == "" {
+				cr.name = fmt.Sprintf("%s-%d", k, i+1)
+			}
+			for _, p := range r.Match {
+				g, err := group([]phrase{p}, where)
+				if err != nil {
+					return nil, err
+				}
+				cr.groups = append(cr.groups, g)
+			}
+			if len(r.Any) > 0 {
+				g, err := group(r.Any, where)
+				if err != nil {
+					return nil, err
+				}
+				cr.groups = append(cr.groups, g)
+			}
+			if len(r.None) > 0 {
+				g, err := group(r.None, where)
+				if err != nil {
+					return nil, err
+				}
+				cr.none = g
+			}
+			if len(r.In) > 0 {
+				cr.in = map[ingest.SectionKind]bool{}
+				for _, kind := range r.In {
+					cr.in[ingest.SectionKind(kind)] = true
+				}
+			}
+			qc.rules = append(qc.rules, cr)
+		}
+		c.questions = append(c.questions, qc)
+	}
+	catIdx := map[string]int{}
+	for _, k := range append(append([]string(nil), TechnicalFactors...), OrganisationalFactors...) {
+		fs := f.Factors[k]
+		id, err := c.addPhrases("factors."+k, fs.Cues, "factors."+k)
+		if err != nil {
+			return nil, err
+		}
+		not := int32(-1)
+		if len(fs.Not) > 0 {
+			if not, err = c.addPhrases("factors."+k+".not", fs.Not, "factors."+k+".not"); err != nil {
+				return nil, err
+			}
+		}
+		catIdx[k] = len(c.factorKeys)
+		c.factorKeys = append(c.factorKeys, k)
+		c.factorOrg = append(c.factorOrg, fs.Group == "organisational")
+		c.factorLex = append(c.factorLex, id)
+		c.factorNot = append(c.factorNot, not)
+	}
+	for i, cs := range f.Concepts {
+		id, err := c.addPhrases("concept:"+cs.ID, cs.Phrases, fmt.Sprintf("concepts[%d] (%s)", i, cs.ID))
+		if err != nil {
+			return nil, err
+		}
+		cc := concept{id: cs.ID, lex: id}
+		for _, cat := range cs.Categories {
+			cc.cats = append(cc.cats, catIdx[cat])
+		}
+		c.conceptOf[id] = len(c.concepts)
+		c.concepts = append(c.concepts, cc)
+	}
+	return c, nil
+}
