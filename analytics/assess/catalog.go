@@ -180,18 +180,18 @@ type conceptSpec struct {
 }
 
 type depthSpec struct {
-	FactorSections []string `yaml:"factor_sections"`
-	RootCause      []phrase `yaml:"root_cause"`
-	SingleCause    []phrase `yaml:"single_cause"`
-	MultiCause     []phrase `yaml:"multi_cause"`
-	Counterfactual []phrase `yaml:"counterfactual"`
-	Blame          []phrase `yaml:"blame"`
-	Careful        []phrase `yaml:"careful"`
-	Causal         []phrase `yaml:"causal"`
-	Deficiency     []phrase `yaml:"deficiency"`
-	Roles          []phrase `yaml:"roles"`
-	PersonVerbs    []phrase `yaml:"person_verbs"`
-	NotNames       []phrase `yaml:"not_names"`
+	FactorSections []string  `yaml:"factor_sections"`
+	RootCause      []phrase  `yaml:"root_cause"`
+	SingleCause    []phrase  `yaml:"single_cause"`
+	MultiCause     []phrase  `yaml:"multi_cause"`
+	Counterfactual []phrase  `yaml:"counterfactual"`
+	Blame          []phrase  `yaml:"blame"`
+	Careful        []phrase  `yaml:"careful"`
+	Causal         []phrase  `yaml:"causal"`
+	Deficiency     []phrase  `yaml:"deficiency"`
+	Roles          []phrase  `yaml:"roles"`
+	PersonVerbs    []phrase  `yaml:"person_verbs"`
+	NotNames       []phrase  `yaml:"not_names"`
 	Score          scoreSpec `yaml:"score"`
 }
 

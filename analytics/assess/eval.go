@@ -77,10 +77,10 @@ func LoadLabels(path string) ([]Label, error) {
 // CategoryScore is the agreement of predictions with labels for one
 // category (or, for a micro average, all of them pooled).
 type CategoryScore struct {
-	Category  string
+	Category   string
 	TP, FP, FN int
-	Precision float64
-	Recall    float64
+	Precision  float64
+	Recall     float64
 	// F1 is NaN when the category was neither labelled nor predicted.
 	F1 float64
 }

@@ -329,12 +329,12 @@ type compiled struct {
 	stopwords map[string]bool
 	notNames  map[string]bool
 
-	hedge, placeholder                       int32
-	rootCause, singleCause, multiCause       int32
-	counterfactual, blame, careful           int32
-	causal, deficiency, roles, personVerbs   int32
-	factorSections                           map[ingest.SectionKind]bool
-	score                                    scoreSpec
+	hedge, placeholder                     int32
+	rootCause, singleCause, multiCause     int32
+	counterfactual, blame, careful         int32
+	causal, deficiency, roles, personVerbs int32
+	factorSections                         map[ingest.SectionKind]bool
+	score                                  scoreSpec
 }
 
 type qcat struct {
