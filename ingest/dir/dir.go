@@ -137,11 +137,13 @@ func (s *Source) current() (fs.FS, error) {
 	return s.fsys, nil
 }
 
+// name is the root as error messages name it: its path on disk, or "."
+// for an fs.FS.
 func (s *Source) name() string {
 	if s.path != "" {
 		return s.path
 	}
-	return "the embedded folder"
+	return "."
 }
 
 // entry is a file found by the walk, or a failure to record.

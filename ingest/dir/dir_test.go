@@ -299,6 +299,14 @@ func TestReadFailures(t *testing.T) {
 	}
 }
 
+func TestUnreadableRoot(t *testing.T) {
+	fsys := faultyFS{MapFS: fstest.MapFS{"a.md": {Data: []byte("# A")}}, readDirErr: map[string]error{".": fs.ErrPermission}}
+	_, err := NewFS(fsys, Options{}).Fetch(context.Background(), "", func(ingest.Document) error { return nil })
+	if err == nil || err.Error() != "dir: read folder .: readdir .: permission denied" {
+		t.Errorf("Fetch on an unreadable root: error = %v", err)
+	}
+}
+
 func TestRootFailures(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := Open(missing, Options{}); err == nil || !strings.Contains(err.Error(), missing) {

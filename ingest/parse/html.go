@@ -255,20 +255,18 @@ func (w *htmlWalker) head(n *html.Node) {
 					content = at.Val
 				}
 			}
+			var key string
 			switch name {
-			case "description", "og:description", "keywords", "author", "article:published_time", "date":
-				if strings.TrimSpace(content) == "" {
-					continue
-				}
+			case "description", "og:description":
+				key = "description"
+			case "keywords", "author":
+				key = name
+			case "article:published_time", "date":
+				key = "published"
+			}
+			if key != "" && strings.TrimSpace(content) != "" {
 				if w.meta == nil {
 					w.meta = map[string]any{}
-				}
-				key := map[string]string{
-					"og:description": "description", "article:published_time": "published",
-					"date": "published",
-				}[name]
-				if key == "" {
-					key = name
 				}
 				w.meta[key] = content
 			}

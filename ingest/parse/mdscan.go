@@ -26,8 +26,6 @@ type frame struct {
 	indent int
 	// first is the index in out of the item's first block (-1: none yet).
 	first int
-	// blank is set after a blank line inside the item.
-	blank bool
 	// list is the index in mdScanner.lists of the list the item is in.
 	list int
 }
@@ -65,12 +63,10 @@ type mdScanner struct {
 	fenceIndent int
 	// htmlEnd is the text that closes the open HTML block ("" for a blank line).
 	htmlEnd string
-	// depth of the frames when the leaf opened.
-	leafFrames int
-	rows       [][]string
-	cols       int
-	lists      []list
-	inline     inlineRenderer
+	rows    [][]string
+	cols    int
+	lists   []list
+	inline  inlineRenderer
 }
 
 // scanMarkdown reads a Markdown body into blocks.
@@ -209,7 +205,6 @@ func (sc *mdScanner) line(l string) {
 			}
 			if sc.htmlEnd == "" && c.blank() {
 				sc.closeLeaf()
-				sc.markBlank()
 				return
 			}
 			sc.lines = append(sc.lines, c.rest())
@@ -326,7 +321,6 @@ func (sc *mdScanner) leafLine(c *lineCursor) {
 			return
 		}
 		sc.closeLeaf()
-		sc.markBlank()
 		return
 	}
 	ind := c.indent()
@@ -407,7 +401,6 @@ func (sc *mdScanner) leafLine(c *lineCursor) {
 func (sc *mdScanner) openLeaf(k leafKind) {
 	sc.leaf = k
 	sc.lines = sc.lines[:0]
-	sc.leafFrames = len(sc.frames)
 }
 
 // setext turns the open paragraph into a heading.
@@ -563,12 +556,6 @@ func (sc *mdScanner) closeLists(depth int) {
 func (sc *mdScanner) finishList(l *list) {
 	if l.ordered && l.items == 1 && l.first >= 0 {
 		sc.out[l.first].lone = true
-	}
-}
-
-func (sc *mdScanner) markBlank() {
-	for i := range sc.frames {
-		sc.frames[i].blank = true
 	}
 }
 

@@ -57,6 +57,9 @@ func FormatOf(name string) (Format, bool) {
 // source, a URL); it becomes the debriefs' Ref and Document, and its last
 // element may give a date and a title. ID, Source, Hash and FetchedAt are
 // left for the caller. ingest.ErrSkip means the document is a template.
+//
+// When the only date found is a month or a year, Times.Started is its
+// first day and Meta.Extra["date_precision"] is "month" or "year".
 func Parse(ref string, f Format, data []byte) ([]ingest.Debrief, error) {
 	var d ingest.Debrief
 	var err error
