@@ -2,8 +2,6 @@ package dir
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -279,7 +277,7 @@ func (s *Source) document(fsys fs.FS, e entry) ingest.Document {
 	ref := e.ref
 	return ingest.Document{
 		Ref:  ref,
-		Hash: Hash(f, data),
+		Hash: parse.Hash(f, data),
 		Parse: func(ctx context.Context) ([]ingest.Debrief, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -287,15 +285,6 @@ func (s *Source) document(fsys fs.FS, e entry) ingest.Document {
 			return parse.Parse(ref, f, data)
 		},
 	}
-}
-
-// Hash identifies a document's content as parsed: the parser version and
-// the format come first, so that a new parser re-parses every document.
-func Hash(f parse.Format, data []byte) string {
-	h := sha256.New()
-	h.Write([]byte("parse/" + strconv.Itoa(parse.Version) + "\x00" + string(f) + "\x00"))
-	h.Write(data)
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 func readLimited(fsys fs.FS, p string, max int64) ([]byte, error) {

@@ -671,3 +671,13 @@ func TestShortDebriefIsNotATemplate(t *testing.T) {
 		t.Fatalf("a short debrief with empty sections was refused: %v", err)
 	}
 }
+
+func TestHash(t *testing.T) {
+	a := Hash(FormatMarkdown, []byte("# A"))
+	if a != Hash(FormatMarkdown, []byte("# A")) || len(a) != 64 {
+		t.Fatalf("Hash is not a stable sha256: %q", a)
+	}
+	if a == Hash(FormatMarkdown, []byte("# B")) || a == Hash(FormatText, []byte("# A")) {
+		t.Fatal("Hash ignores the content or the format")
+	}
+}
