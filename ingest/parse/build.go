@@ -32,6 +32,7 @@ func (d *doc) addFields(m map[string]any, src int) {
 // section is a headed part of the document while it is being built.
 type section struct {
 	heading string
+	key     string // the heading normalised for matching (matchKey)
 	raw     string // the heading as written
 	level   int
 	kind    ingest.SectionKind
@@ -232,7 +233,8 @@ func (s *sectioner) add(b block) {
 func (s *sectioner) open(heading string, level int) {
 	s.zone = false
 	clean := cleanHeading(heading)
-	k := SectionKindOf(heading)
+	key := keyOfClean(clean)
+	k, _ := kindOfKey(key)
 	for len(s.stack) > 0 && s.stack[len(s.stack)-1].level >= level {
 		s.stack = s.stack[:len(s.stack)-1]
 	}
@@ -244,7 +246,7 @@ func (s *sectioner) open(heading string, level int) {
 		}
 	}
 	s.stack = append(s.stack, stackEntry{level, k})
-	s.cur = &section{heading: clean, raw: strings.TrimSpace(heading), level: level, kind: k}
+	s.cur = &section{heading: clean, key: key, raw: strings.TrimSpace(heading), level: level, kind: k}
 	s.secs = append(s.secs, s.cur)
 }
 
@@ -463,9 +465,8 @@ func (d *doc) sectionFields(s *section) {
 	if s.level == 0 {
 		return
 	}
-	key := normKey(s.heading)
-	fk := fieldKeys[key]
-	details := detailHeadings[key]
+	fk := fieldKeys[s.key]
+	details := detailHeadings[s.key]
 	if fk.t == tNone && !details && s.kind != ingest.KindPeople {
 		return
 	}

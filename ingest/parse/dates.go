@@ -32,7 +32,8 @@ func (d *doc) proseDate(secs []*section, hint int) (stamp, bool) {
 		texts = append(texts, d.f.summary)
 	}
 	for _, t := range texts {
-		if st, _, _, ok := findDate(t, hint); ok {
+		// A date that places the incident comes in the first sentences.
+		if st, _, _, ok := findDate(cutWords(t, 600), hint); ok {
 			return st, true
 		}
 	}

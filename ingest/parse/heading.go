@@ -141,7 +141,11 @@ func SectionKindOf(heading string) ingest.SectionKind {
 // kindOf also reports whether the heading matched a variant exactly (after
 // normalisation), which promotion of plain lines to headings relies on.
 func kindOf(heading string) (ingest.SectionKind, bool) {
-	key := matchKey(heading)
+	return kindOfKey(matchKey(heading))
+}
+
+// kindOfKey is kindOf for a heading already normalised by matchKey.
+func kindOfKey(key string) (ingest.SectionKind, bool) {
 	if key == "" {
 		return ingest.KindOther, false
 	}
@@ -171,8 +175,10 @@ func kindOf(heading string) (ingest.SectionKind, bool) {
 // matchKey normalises a heading for matching: cleaned (see cleanHeading),
 // parentheticals dropped, lower case, "&" read as "and", apostrophes dropped,
 // other punctuation turned to spaces, spaces collapsed.
-func matchKey(heading string) string {
-	h := cleanHeading(heading)
+func matchKey(heading string) string { return keyOfClean(cleanHeading(heading)) }
+
+// keyOfClean is matchKey for a heading cleanHeading has already cleaned.
+func keyOfClean(h string) string {
 	var b strings.Builder
 	b.Grow(len(h))
 	depth := 0
