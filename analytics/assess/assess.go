@@ -51,6 +51,10 @@ type analysis struct {
 	hits  []hit
 	hitAt []int32
 	neg   []bool // per hit: negated
+	ruled []bool // per hit: ruled out ("was not the cause")
+	// conceptCats makes concepts add their categories; off for inferred
+	// factors, whose categories need a category's own cue.
+	conceptCats bool
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
@@ -83,10 +87,17 @@ func (an *analysis) match() {
 		an.hits = c.m.find(s.toks, an.hits)
 		for j := int(an.hitAt[i]); j < len(an.hits); j++ {
 			h := an.hits[j]
-			neg := an.negated(s.toks, int(h.start))
+			at := an.negator(s.toks, int(h.start))
+			neg := at >= 0
 			an.neg = append(an.neg, neg)
+			// "X was not the cause" rules X out: it is no factor, unlike
+			// "no alert", which is one.
+			ruledOut := neg && s.toks[at].low == wNot && at+1 < len(s.toks) && ruledOutNext[s.toks[at+1].low]
+			an.ruled = append(an.ruled, ruledOut)
 			for _, lex := range c.m.phrases[h.pid].lex {
-				an.any[i*an.w+int(lex>>6)] |= 1 << (lex & 63)
+				if !ruledOut {
+					an.any[i*an.w+int(lex>>6)] |= 1 << (lex & 63)
+				}
 				if !neg {
 					an.pos[i*an.w+int(lex>>6)] |= 1 << (lex & 63)
 				}
@@ -98,26 +109,38 @@ func (an *analysis) match() {
 		if an.has(i, c.placeholder) {
 			s.flags |= flagPlaceholder
 		}
+		if c.imperative >= 0 && an.has(i, c.imperative) {
+			if h, ok := an.firstHit(i, c.imperative, false); ok && h.start == 0 {
+				s.flags |= flagAction
+			}
+		}
 	}
 	an.hitAt[n] = int32(len(an.hits))
 }
 
-// negated reports whether a negator ("not", "no", "never", "without")
-// stands within three words before token i, in the same clause.
-func (an *analysis) negated(toks []token, i int) bool {
+// ruledOutNext are the words after "not" that rule a thing out as a cause
+// ("was not the limit", "not related to", "not due to").
+var ruledOutNext = map[string]bool{
+	"the": true, "a": true, "an": true, "due": true, "related": true, "caused": true,
+	"responsible": true, "involved": true, "because": true, "part": true, "our": true,
+}
+
+// negator returns the index of a negator ("not", "no", "never", "without")
+// standing within three words before token i in the same clause, or -1.
+func (an *analysis) negator(toks []token, i int) int {
 	for k := 0; k < 3; k++ {
 		if toks[i].brk {
-			return false
+			return -1
 		}
 		i--
 		if i < 0 {
-			return false
+			return -1
 		}
 		if an.c.negators[toks[i].low] {
-			return true
+			return i
 		}
 	}
-	return false
+	return -1
 }
 
 // has reports a non-negated hit of lexicon lex in sentence i.
@@ -191,7 +214,7 @@ func (an *analysis) coverage() []ingest.Coverage {
 		q := &an.c.questions[qi]
 		var best []scored
 		for i := range an.doc.sentences {
-			if !an.usable(i) {
+			if !an.usable(i) || an.doc.sentences[i].flags&flagAction != 0 && q.key != "learning" {
 				continue
 			}
 			kind := an.kind(i)

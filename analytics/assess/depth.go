@@ -276,6 +276,7 @@ func (an *analysis) perspectives() []string {
 	}
 	speech, hasSpeech := c.lexByKey["@speech"]
 	quotedAnon := false
+	var roles []string
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		if kind == ingest.KindActionItems || kind == ingest.KindPeople || !an.usable(i) {
@@ -283,6 +284,7 @@ func (an *analysis) perspectives() []string {
 		}
 		s := &an.doc.sentences[i]
 		named := false
+		var spans [][2]int32
 		for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
 			h := an.hits[j]
 			lexes := c.m.phrases[h.pid].lex
@@ -293,9 +295,16 @@ func (an *analysis) perspectives() []string {
 				}
 			}
 			if containsLex(lexes, c.roles) {
-				r := strings.ToLower(an.hitText(i, h))
-				add("role:"+r, r)
+				spans = mergeSpan(spans, h.start, h.end)
 			}
+		}
+		for _, sp := range spans {
+			a, b := sp[0], sp[1]
+			for a < b-1 && determiners[s.toks[a].low] {
+				a++
+			}
+			r := strings.ToLower(an.hitText(i, hit{start: a, end: b}))
+			roles = appendUnique(roles, r)
 		}
 		// @handles are people whatever they did.
 		for t := range s.toks {
@@ -319,10 +328,38 @@ func (an *analysis) perspectives() []string {
 			add("name:"+strings.ToLower(f[0]), p)
 		}
 	}
+	// A role is the same as a longer one it ends ("on-call engineer" and
+	// "storefront on-call engineer").
+	for _, r := range roles {
+		dup := false
+		for _, o := range roles {
+			if o != r && (strings.HasSuffix(o, " "+r) || strings.HasSuffix(o, "-"+r)) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			add("role:"+r, r)
+		}
+	}
 	if quotedAnon && len(out) == 0 {
 		add("quoted", "a quoted participant")
 	}
 	return out
+}
+
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "our": true, "their": true, "its": true}
+
+// mergeSpan adds [a, b) to spans, merging it with any span it overlaps.
+func mergeSpan(spans [][2]int32, a, b int32) [][2]int32 {
+	for i := range spans {
+		if a < spans[i][1] && b > spans[i][0] {
+			spans[i][0] = min(spans[i][0], a)
+			spans[i][1] = max(spans[i][1], b)
+			return spans
+		}
+	}
+	return append(spans, [2]int32{a, b})
 }
 
 // nameBefore returns the capitalised name (one or two words) that ends

@@ -12,22 +12,34 @@ import (
 type catMask uint32
 
 // categories returns the factor categories sentence i names. Factor cues
-// count even when negated: "no alert on pool wait" is a monitoring factor.
+// count even when negated ("no alert on pool wait" is a monitoring
+// factor), but not when ruled out ("the database was not the limit").
 func (an *analysis) categories(i int) catMask {
+	return an.categoriesNear(i, nil, 0)
+}
+
+// categoriesNear is categories restricted to cues starting within window
+// tokens of one of the positions in near (all cues when near is nil).
+func (an *analysis) categoriesNear(i int, near []int32, window int32) catMask {
 	c := an.c
 	var m catMask
-	for ci, lex := range c.factorLex {
-		if an.hasAny(i, lex) {
-			m |= 1 << ci
-		}
-	}
-	for k := range c.concepts {
-		cc := &c.concepts[k]
-		if len(cc.cats) == 0 || !an.hasAny(i, cc.lex) {
+	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+		if an.ruled[j] {
 			continue
 		}
-		for _, ci := range cc.cats {
-			m |= 1 << ci
+		h := an.hits[j]
+		if near != nil && !closeTo(h, near, window) {
+			continue
+		}
+		for _, lex := range c.m.phrases[h.pid].lex {
+			if ci, ok := c.catOf[lex]; ok {
+				m |= 1 << ci
+			}
+			if k, ok := c.conceptOf[lex]; ok && an.conceptCats {
+				for _, ci := range c.concepts[k].cats {
+					m |= 1 << ci
+				}
+			}
 		}
 	}
 	for ci, not := range c.factorNot {
@@ -36,6 +48,41 @@ func (an *analysis) categories(i int) catMask {
 		}
 	}
 	return m
+}
+
+// statedCategories are the categories a sentence states as a cause or a
+// gap: named around causal words ("caused by a small bug", "due to a newly
+// applied limit") or next to a deficiency ("no alert on pool wait").
+func (an *analysis) statedCategories(i int) catMask {
+	c := an.c
+	var m catMask
+	if an.has(i, c.causal) {
+		m |= an.categoriesNear(i, an.starts(i, c.causal), 8)
+	}
+	if near := an.starts(i, c.deficiency); len(near) > 0 {
+		m |= an.categoriesNear(i, near, 4)
+	}
+	return m
+}
+
+func closeTo(h hit, near []int32, window int32) bool {
+	for _, p := range near {
+		if h.start >= p-window && h.start <= p+window {
+			return true
+		}
+	}
+	return false
+}
+
+// starts lists the token positions where lexicon lex has hits in sentence i.
+func (an *analysis) starts(i int, lex int32) []int32 {
+	var out []int32
+	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+		if containsLex(an.c.m.phrases[an.hits[j].pid].lex, lex) {
+			out = append(out, an.hits[j].start)
+		}
+	}
+	return out
 }
 
 func (an *analysis) catKeys(m catMask) []string {
@@ -72,10 +119,12 @@ var noInferred = map[ingest.SectionKind]bool{
 func (an *analysis) factorCands() []factorCand {
 	c := an.c
 	var out []factorCand
+	listed := an.introducedLists()
+	an.conceptCats = true
 	for ui := range an.doc.units {
 		u := &an.doc.units[ui]
 		kind := an.doc.sections[u.sec].Kind
-		if !c.factorSections[kind] {
+		if !c.factorSections[kind] && !listed[ui] {
 			continue
 		}
 		var usable []int
@@ -87,7 +136,14 @@ func (an *analysis) factorCands() []factorCand {
 				continue
 			}
 			usable = append(usable, i)
-			m := an.categories(i)
+			var m catMask
+			if len(usable) == 1 {
+				m = an.categories(i)
+			} else {
+				// Later sentences tell the factor's story; they add
+				// categories only where they state a cause or a gap.
+				m = an.statedCategories(i)
+			}
 			mask |= m
 			if n := popcount(m); n > bestN {
 				best, bestN = i, n
@@ -128,17 +184,26 @@ func (an *analysis) factorCands() []factorCand {
 	for i := range out {
 		seen[out[i].f.Key] = true
 	}
+	inList := func(i int) bool { return listed[an.doc.sentences[i].unit] }
+	an.conceptCats = false
+	defer func() { an.conceptCats = true }()
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
-		if c.factorSections[kind] || noInferred[kind] || !an.usable(i) {
-			continue
+		fl := an.doc.sentences[i].flags
+		if c.factorSections[kind] || noInferred[kind] || kind == ingest.KindTimeline || !an.usable(i) || inList(i) ||
+			fl&(flagAction|flagTimeline) != 0 {
+			continue // timelines tell events, actions plan work
 		}
 		causal := an.has(i, c.causal)
-		deficient := an.hasAny(i, c.deficiency)
-		if !causal && (!deficient || an.doc.sentences[i].flags&flagTimeline != 0) {
-			continue
+		var mask catMask
+		if kind == ingest.KindLessons || kind == ingest.KindSurprises {
+			// What a review learned or was surprised by names factors
+			// without causal words: "Knowledge of useful metrics haven't
+			// been shared with the team".
+			mask = an.categories(i)
+		} else {
+			mask = an.statedCategories(i)
 		}
-		mask := an.categories(i)
 		if mask == 0 {
 			continue
 		}
@@ -147,7 +212,7 @@ func (an *analysis) factorCands() []factorCand {
 			continue
 		}
 		seen[k] = true
-		cue := "cause"
+		cue := "gap"
 		if h, ok := an.firstHit(i, c.causal, false); ok && causal {
 			cue = "cause: " + strings.ToLower(an.hitText(i, h))
 		} else if h, ok := an.firstHit(i, c.deficiency, true); ok {
@@ -162,6 +227,41 @@ func (an *analysis) factorCands() []factorCand {
 				Evidence:   an.evidence(i, cue),
 			},
 		})
+	}
+	return out
+}
+
+// introducedLists finds lists outside factor sections that a sentence
+// introduces as causes ("This was caused by two factors:", "The outage
+// resulted from three compounding factors:"): their items are explicit
+// factors too. It returns the units of those items.
+func (an *analysis) introducedLists() map[int]bool {
+	c := an.c
+	var out map[int]bool
+	for ui := 0; ui < len(an.doc.units); ui++ {
+		u := &an.doc.units[ui]
+		if c.factorSections[an.doc.sections[u.sec].Kind] || !strings.HasSuffix(u.text, ":") {
+			continue
+		}
+		last := u.last - 1
+		if !an.has(last, c.multiCause) && !an.has(last, c.rootCause) && !an.has(last, c.causal) {
+			continue
+		}
+		// The items: following units of the same section, in the next
+		// block or the rest of this one, while they are list items.
+		for k := ui + 1; k < len(an.doc.units); k++ {
+			v := &an.doc.units[k]
+			if v.sec != u.sec || v.flags&flagList == 0 && v.block != u.block+1 {
+				break
+			}
+			if k > ui+1 && v.block != an.doc.units[k-1].block {
+				break
+			}
+			if out == nil {
+				out = map[int]bool{}
+			}
+			out[k] = true
+		}
 	}
 	return out
 }

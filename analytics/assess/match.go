@@ -324,6 +324,7 @@ type compiled struct {
 	factorNot  []int32 // -1 when none
 	concepts   []concept
 	conceptOf  map[int32]int // lexicon id -> index into concepts
+	catOf      map[int32]int // factor cue lexicon id -> index into factorKeys
 
 	negators  map[string]bool
 	stopwords map[string]bool
@@ -333,6 +334,7 @@ type compiled struct {
 	rootCause, singleCause, multiCause     int32
 	counterfactual, blame, careful         int32
 	causal, deficiency, roles, personVerbs int32
+	imperative                             int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -388,6 +390,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		notNames:       map[string]bool{},
 		factorSections: map[ingest.SectionKind]bool{},
 		conceptOf:      map[int32]int{},
+		catOf:          map[int32]int{},
 		score:          f.Depth.Score,
 	}
 	for _, name := range sortedKeys(f.Lexicons) {
@@ -416,6 +419,10 @@ func compile(f *catalogFile) (*compiled, error) {
 	add(&c.personVerbs, "depth.person_verbs", f.Depth.PersonVerbs)
 	if err != nil {
 		return nil, err
+	}
+	c.imperative = -1
+	if id, ok := c.lexByKey["@imperative"]; ok {
+		c.imperative = id
 	}
 	for _, n := range f.Negators {
 		c.negators[strings.ToLower(n.Text)] = true
@@ -516,6 +523,7 @@ func compile(f *catalogFile) (*compiled, error) {
 			}
 		}
 		catIdx[k] = len(c.factorKeys)
+		c.catOf[id] = len(c.factorKeys)
 		c.factorKeys = append(c.factorKeys, k)
 		c.factorOrg = append(c.factorOrg, fs.Group == "organisational")
 		c.factorLex = append(c.factorLex, id)

@@ -19,6 +19,7 @@ const (
 	flagQuote                          // carries quoted speech
 	flagTimeline                       // starts with a time stamp, or sits in a timeline
 	flagLead                           // first sentence of its unit
+	flagAction                         // starts with an imperative: "Add an alert"
 )
 
 // unit is one line of a section: a list item, a paragraph, a table cell or a
@@ -723,6 +724,7 @@ func stem(w string) string {
 	if len(w) <= 3 || w[len(w)-1] < 'a' {
 		return w
 	}
+	orig := w
 	switch {
 	case strings.HasSuffix(w, "sses"):
 		w = w[:len(w)-2]
@@ -744,8 +746,14 @@ func stem(w string) string {
 	if len(w) > 3 {
 		switch w[len(w)-1] {
 		case 'e', 'y', 'i':
+			if w[:len(w)-1] == "not" {
+				return "note" // "note", "notes", "noted" must not meet "not"
+			}
 			w = w[:len(w)-1]
 		}
+	}
+	if w == "not" && len(orig) > 3 {
+		return "note"
 	}
 	return w
 }
