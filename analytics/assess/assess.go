@@ -145,11 +145,17 @@ func (an *analysis) negator(toks []token, i int) int {
 
 // has reports a non-negated hit of lexicon lex in sentence i.
 func (an *analysis) has(i int, lex int32) bool {
+	if lex < 0 {
+		return false
+	}
 	return an.pos[i*an.w+int(lex>>6)]&(1<<(lex&63)) != 0
 }
 
 // hasAny reports any hit of lexicon lex in sentence i, negated or not.
 func (an *analysis) hasAny(i int, lex int32) bool {
+	if lex < 0 {
+		return false
+	}
 	return an.any[i*an.w+int(lex>>6)]&(1<<(lex&63)) != 0
 }
 

@@ -55,27 +55,58 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 		}
 	}
 
-	// Factors: distinct explicit factors by key, then inferred ones that
-	// bring a category the others did not.
-	var cats catMask
+	// Factors. The core ones (listed under a factor section, or named as
+	// lessons) count by distinct key; a listed item that only blames is
+	// blame, not another factor. Factors inferred from the narrative count
+	// when they bring a category the others did not: causal ones always,
+	// gaps only when nothing else names a factor.
+	var cats, core catMask
 	keys := map[string]bool{}
-	explicit := 0
+	count := 0
 	for _, f := range cands {
-		if f.f.Explicit && !keys[f.f.Key] {
-			keys[f.f.Key] = true
-			explicit++
-			cats |= f.cats
-		}
-	}
-	count := explicit
-	for _, f := range cands {
-		if f.f.Explicit || f.cats&^cats == 0 {
+		if f.kind != candListed && f.kind != candLesson {
 			continue
 		}
-		cats |= f.cats
-		count++
+		core |= f.cats
+		if !keys[f.f.Key] {
+			keys[f.f.Key] = true
+			count++
+		}
+	}
+	cats = core
+	for _, f := range cands {
+		if f.kind == candBlame {
+			cats |= f.cats
+			core |= f.cats
+		}
+	}
+	for _, k := range []candKind{candCausal, candGap} {
+		for _, f := range cands {
+			if f.kind != k || f.cats&^cats == 0 {
+				continue
+			}
+			cats |= f.cats
+			if k == candCausal || count == 0 {
+				count++
+			}
+		}
+	}
+	if count == 0 && len(cands) > 0 {
+		count = 1 // only blame names it
 	}
 	count = max(count, stated)
+	// The organisational factor contributing_factors needs must come from
+	// the core factors when there are any.
+	orgFrom := core
+	if core == 0 {
+		orgFrom = cats
+	}
+	coreOrg := 0
+	for ci := range c.factorKeys {
+		if orgFrom&(1<<ci) != 0 && c.factorOrg[ci] {
+			coreOrg++
+		}
+	}
 	d.FactorCount = count
 	d.FactorCategories = an.catKeys(cats)
 	for ci := range c.factorKeys {
@@ -101,7 +132,7 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 
 	// The class, by DOMAIN.md's definitions.
 	switch {
-	case count >= 3 && popcount(cats) >= 2 && d.Organisational >= 1 && len(d.Blame) == 0:
+	case count >= 3 && popcount(cats) >= 2 && coreOrg >= 1 && len(d.Blame) == 0:
 		d.Class = ingest.DepthContributingFactors
 	case count <= 1:
 		d.Class = ingest.DepthSingleRootCause

@@ -99,7 +99,20 @@ func (an *analysis) catKeys(m catMask) []string {
 type factorCand struct {
 	f    ingest.Factor
 	cats catMask
+	// kind is how the factor was found, which decides how much it
+	// counts towards the depth class.
+	kind candKind
 }
+
+type candKind uint8
+
+const (
+	candListed candKind = iota // under a factor section or a list of causes
+	candBlame                  // a listed item that only blames ("This was human error")
+	candLesson                 // named in lessons or surprises
+	candCausal                 // a sentence elsewhere with causal words
+	candGap                    // a sentence elsewhere naming a gap
+)
 
 // Sections whose sentences never state a factor: what was done about the
 // incident, what went right, who took part.
@@ -107,7 +120,6 @@ var noInferred = map[ingest.SectionKind]bool{
 	ingest.KindActionItems:   true,
 	ingest.KindWentWell:      true,
 	ingest.KindLucky:         true,
-	ingest.KindResolution:    true,
 	ingest.KindImpact:        true,
 	ingest.KindPeople:        true,
 	ingest.KindOpenQuestions: true,
@@ -137,7 +149,8 @@ func (an *analysis) factorCands() []factorCand {
 			}
 			usable = append(usable, i)
 			var m catMask
-			if len(usable) == 1 {
+			if len(usable) <= 2 {
+				// The lead and its first explanation name the factor.
 				m = an.categories(i)
 			} else {
 				// Later sentences tell the factor's story; they add
@@ -155,7 +168,7 @@ func (an *analysis) factorCands() []factorCand {
 		if len(usable) == 0 || meta {
 			continue
 		}
-		if u.flags&flagList == 0 && mask == 0 && kind != ingest.KindContributingFactors {
+		if mask == 0 && (u.flags&flagList == 0 || kind == ingest.KindWentWrong || kind == ingest.KindTrigger) && kind != ingest.KindContributingFactors {
 			continue // explanation without a factor in it
 		}
 		text := u.text
@@ -169,7 +182,14 @@ func (an *analysis) factorCands() []factorCand {
 			ev = an.evidence(sents[0], "")
 		}
 		ev.Cue = "listed under " + string(kind)
+		ck := candListed
+		for _, i := range usable[:min(len(usable), 2)] {
+			if an.has(i, c.blame) {
+				ck = candBlame
+			}
+		}
 		out = append(out, factorCand{
+			kind: ck,
 			cats: mask,
 			f: ingest.Factor{
 				Text:       text,
@@ -196,12 +216,22 @@ func (an *analysis) factorCands() []factorCand {
 		}
 		causal := an.has(i, c.causal)
 		var mask catMask
-		if kind == ingest.KindLessons || kind == ingest.KindSurprises {
+		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) {
+			continue // "Lessons and future improvements", "we should..."
+		}
+		switch kind {
+		case ingest.KindLessons, ingest.KindSurprises:
 			// What a review learned or was surprised by names factors
 			// without causal words: "Knowledge of useful metrics haven't
 			// been shared with the team".
 			mask = an.categories(i)
-		} else {
+		case ingest.KindResolution:
+			// How it was fixed names a factor only with its reason: "reason
+			// for this is the TXT records were set with the wrong owner".
+			if causal {
+				mask = an.categoriesNear(i, an.starts(i, c.causal), 8)
+			}
+		default:
 			mask = an.statedCategories(i)
 		}
 		if mask == 0 {
@@ -212,13 +242,19 @@ func (an *analysis) factorCands() []factorCand {
 			continue
 		}
 		seen[k] = true
-		cue := "gap"
-		if h, ok := an.firstHit(i, c.causal, false); ok && causal {
-			cue = "cause: " + strings.ToLower(an.hitText(i, h))
+		cue, ck := "gap", candGap
+		if kind == ingest.KindLessons || kind == ingest.KindSurprises {
+			cue, ck = "named in "+string(kind), candLesson
+		} else if h, ok := an.firstHit(i, c.causal, false); ok && causal {
+			cue, ck = "cause: "+strings.ToLower(an.hitText(i, h)), candCausal
+			if kind == ingest.KindResolution {
+				ck = candGap // a reason given in passing
+			}
 		} else if h, ok := an.firstHit(i, c.deficiency, true); ok {
 			cue = "gap: " + strings.ToLower(an.hitText(i, h))
 		}
 		out = append(out, factorCand{
+			kind: ck,
 			cats: mask,
 			f: ingest.Factor{
 				Text:       an.doc.sentences[i].text,
@@ -264,6 +300,18 @@ func (an *analysis) introducedLists() map[int]bool {
 		}
 	}
 	return out
+}
+
+// planning reports a heading that announces plans rather than findings
+// ("Lessons Learned and Future Improvements", "Next steps").
+func planning(heading string) bool {
+	h := strings.ToLower(heading)
+	for _, w := range [...]string{"improvement", "action", "next step", "follow-up", "follow up", "recommendation", "remediation", "prevent"} {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func orEmpty(s []string) []string {

@@ -335,6 +335,7 @@ type compiled struct {
 	counterfactual, blame, careful         int32
 	causal, deficiency, roles, personVerbs int32
 	imperative                             int32 // -1 when the catalog has none
+	prescriptive                           int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -420,9 +421,12 @@ func compile(f *catalogFile) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.imperative = -1
+	c.imperative, c.prescriptive = -1, -1
 	if id, ok := c.lexByKey["@imperative"]; ok {
 		c.imperative = id
+	}
+	if id, ok := c.lexByKey["@prescriptive"]; ok {
+		c.prescriptive = id
 	}
 	for _, n := range f.Negators {
 		c.negators[strings.ToLower(n.Text)] = true

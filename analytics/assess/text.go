@@ -417,6 +417,9 @@ func codeLike(line string) bool {
 			return true
 		}
 	}
+	if logLine(t) {
+		return true
+	}
 	fields, wordy := 0, 0
 	for _, f := range strings.Fields(t) {
 		fields++
@@ -428,6 +431,25 @@ func codeLike(line string) bool {
 		return false
 	}
 	return wordy*2 < fields
+}
+
+// logLine recognises log output: a glog prefix ("E0220 10:59:57.797466"),
+// a level=... field, or a leading time stamp with an upper-case level.
+func logLine(t string) bool {
+	if len(t) > 12 && (t[0] == 'E' || t[0] == 'W' || t[0] == 'I' || t[0] == 'F') && digits(t[1:]) == 4 && t[5] == ' ' {
+		return true
+	}
+	if strings.Contains(t, "level=") || strings.Contains(t, "\"level\":") {
+		return true
+	}
+	if _, ok := timePrefix(t); ok || digits(t) >= 4 {
+		for _, lv := range [...]string{" ERROR ", " WARN ", " WARNING ", " INFO ", " DEBUG ", " FATAL "} {
+			if strings.Contains(t, lv) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // proseWord reports whether a field is a word of prose: letters, possibly
