@@ -236,9 +236,6 @@ func (an *analysis) coverage() []ingest.Coverage {
 				continue
 			}
 			sc *= mult
-			if an.doc.sentences[i].flags&flagHedged != 0 {
-				sc *= 0.8
-			}
 			best = append(best, scored{i: i, score: sc, cue: cue})
 		}
 		sort.SliceStable(best, func(a, b int) bool { return best[a].score > best[b].score })
@@ -247,6 +244,7 @@ func (an *analysis) coverage() []ingest.Coverage {
 		if len(best) > 0 {
 			r = best[0].score / q.threshold
 		}
+		hedged := len(best) > 0 && an.doc.sentences[best[0].i].flags&flagHedged != 0
 		if r >= 1 {
 			cov.Covered = true
 			extra := 0
@@ -261,6 +259,9 @@ func (an *analysis) coverage() []ingest.Coverage {
 			}
 			r += 0.25 * float64(min(extra-1, 2))
 			cov.Confidence = clamp(1-0.5/r, 0.5, 0.99)
+			if hedged {
+				cov.Confidence *= 0.9 // "probably", "we think": weaker, not void
+			}
 		} else {
 			cov.Confidence = clamp(1-0.5*r, 0.5, 1)
 		}
