@@ -92,7 +92,8 @@ func (an *analysis) match() {
 			an.neg = append(an.neg, neg)
 			// "X was not the cause" rules X out: it is no factor, unlike
 			// "no alert", which is one.
-			ruledOut := neg && s.toks[at].low == wNot && at+1 < len(s.toks) && ruledOutNext[s.toks[at+1].low]
+			ruledOut := neg && s.toks[at].low == wNot && at+1 < len(s.toks) && ruledOutNext[s.toks[at+1].low] ||
+				ruledOutAfter(s.toks, int(h.end))
 			an.ruled = append(an.ruled, ruledOut)
 			for _, lex := range c.m.phrases[h.pid].lex {
 				if !ruledOut {
@@ -103,6 +104,7 @@ func (an *analysis) match() {
 				}
 			}
 		}
+		an.hitAt[i+1] = int32(len(an.hits))
 		if an.has(i, c.hedge) {
 			s.flags |= flagHedged
 		}
@@ -115,7 +117,6 @@ func (an *analysis) match() {
 			}
 		}
 	}
-	an.hitAt[n] = int32(len(an.hits))
 }
 
 // ruledOutNext are the words after "not" that rule a thing out as a cause
@@ -124,6 +125,24 @@ var ruledOutNext = map[string]bool{
 	"the": true, "a": true, "an": true, "due": true, "related": true, "caused": true,
 	"responsible": true, "involved": true, "because": true, "part": true, "our": true,
 }
+
+// ruledOutAfter reports "X was not the cause": the words after a cue
+// (from token i) deny that it was the problem.
+func ruledOutAfter(toks []token, i int) bool {
+	if i < len(toks) && copulas[toks[i].low] {
+		i++
+	}
+	if i+1 >= len(toks) || toks[i].low != wNot {
+		return false
+	}
+	switch toks[i+1].low {
+	case "the", "a", "an", "responsible", "involved", "related", "at", "to", "part":
+		return true
+	}
+	return false
+}
+
+var copulas = map[string]bool{"is": true, "was": true, "were": true, "are": true, "seemed": true, "appeared": true}
 
 // negator returns the index of a negator ("not", "no", "never", "without")
 // standing within three words before token i in the same clause, or -1.

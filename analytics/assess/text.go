@@ -147,14 +147,44 @@ func continues(prev, cur string) bool {
 	return false
 }
 
+// trimSpan narrows [a, b) to drop leading and trailing white space, as
+// strings.TrimSpace does, so evidence is always trimmed text.
 func trimSpan(s string, a, b int) (int, int) {
-	for a < b && isSpaceByte(s[a]) {
-		a++
+	for a < b {
+		c := s[a]
+		if c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				break
+			}
+			a++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[a:b])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		a += n
 	}
-	for b > a && isSpaceByte(s[b-1]) {
-		b--
+	for b > a {
+		c := s[b-1]
+		if c < utf8.RuneSelf {
+			if !asciiSpace(c) {
+				break
+			}
+			b--
+			continue
+		}
+		r, n := utf8.DecodeLastRuneInString(s[a:b])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		b -= n
 	}
 	return a, b
+}
+
+func asciiSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -718,7 +748,7 @@ func tokenize(toks []token, text, low string, s, e int) []token {
 			default:
 				x = wAm
 			}
-			toks = append(toks, token{stem: x, low: x, off: int32(j), end: int32(k)})
+			toks = append(toks, token{stem: stem(x), low: x, off: int32(j), end: int32(k)})
 		default:
 			// "'s", "'d" and plain words.
 			toks = append(toks, token{stem: stem(w), low: w, off: int32(i), end: int32(j), brk: brk, cap: capital})

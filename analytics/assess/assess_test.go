@@ -1,0 +1,428 @@
+package assess
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// sec is a section of a test debrief.
+type sec struct {
+	kind ingest.SectionKind
+	text string
+}
+
+// debrief builds a normalised debrief from sections, the way parse does:
+// the text is the headings and section texts separated by blank lines.
+func debrief(secs ...sec) *ingest.Debrief {
+	d := &ingest.Debrief{Ref: "test.md", Title: "Test"}
+	var b strings.Builder
+	for _, s := range secs {
+		h := string(s.kind)
+		d.Sections = append(d.Sections, ingest.Section{Kind: s.kind, Heading: h, Level: 2, Text: s.text})
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString(h + "\n\n" + s.text)
+	}
+	d.Text = b.String()
+	return d
+}
+
+var testAssessor = New(DefaultCatalog())
+
+func assessed(secs ...sec) *ingest.Assessment {
+	d := debrief(secs...)
+	testAssessor.Assess(d)
+	return d.Assessment
+}
+
+func coverage(a *ingest.Assessment, cat string) ingest.Coverage {
+	for _, c := range a.Coverage {
+		if c.Category == cat {
+			return c
+		}
+	}
+	return ingest.Coverage{}
+}
+
+func TestSentenceSplitting(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"plain", "The pool ran out. Checkout failed.", []string{"The pool ran out.", "Checkout failed."}},
+		{"abbreviations", "We checked the usual suspects, e.g. the cache and i.e. the pool. Then we stopped. It was A vs. B all along.",
+			[]string{"We checked the usual suspects, e.g. the cache and i.e. the pool.", "Then we stopped.", "It was A vs. B all along."}},
+		{"abbreviation before a capital", "Dr. Smith joined. We use tools, e.g. Grafana, daily.",
+			[]string{"Dr. Smith joined.", "We use tools, e.g. Grafana, daily."}},
+		{"decimals and percentages", "Errors fell to 0.2% at 13:45. Latency was 1.5 s.", []string{"Errors fell to 0.2% at 13:45.", "Latency was 1.5 s."}},
+		{"versions", "We upgraded to v1.2.3 on Monday. Then v2.0 broke it.", []string{"We upgraded to v1.2.3 on Monday.", "Then v2.0 broke it."}},
+		{"initials", "J. Birchall assumes the incident lead role. Comms went out.", []string{"J. Birchall assumes the incident lead role.", "Comms went out."}},
+		{"urls", "See https://example.com/a.b. It helped.", []string{"See https://example.com/a.b.", "It helped."}},
+		{"question", "What surprised you? The slot stayed.", []string{"What surprised you?", "The slot stayed."}},
+		{"quotes", `"It looked like that again." She kept watching.`, []string{`"It looked like that again."`, "She kept watching."}},
+		{"list items", "No runbook for the database\nAlert did not page\nKnowledge held by one person", []string{"No runbook for the database", "Alert did not page", "Knowledge held by one person"}},
+		{"wrapped line", "At normal weekday traffic ten connections per pod was plenty and\nnothing showed for ten days.", []string{"At normal weekday traffic ten connections per pod was plenty and\nnothing showed for ten days."}},
+		{"table row", "18:19\tThe alert pages the on-call engineer.\tdone", []string{"The alert pages the on-call engineer."}},
+		{"timeline stamp", "14:02 UTC - Priya sees the warning.", []string{"Priya sees the warning."}},
+		{"code line", "kubectl get pods -n prod | grep Evicted", []string{"kubectl get pods -n prod | grep Evicted"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var lw lowerBuf
+			dc := split(debrief(sec{ingest.KindSummary, tt.text}), &lw)
+			var got []string
+			for _, s := range dc.sentences {
+				got = append(got, s.text)
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("split %q\n got %q\nwant %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSentenceFlags(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		flag uint16
+		want bool
+	}{
+		{"question", "What surprised you?", flagQuestion, true},
+		{"statement", "The slot surprised us.", flagQuestion, false},
+		{"bracketed placeholder", "[Describe the impact on customers]", flagPlaceholder, true},
+		{"angle placeholder", "Owner: <insert name here>", flagPlaceholder, true},
+		{"tbd", "Root cause: TBD", flagPlaceholder, true},
+		{"link text is no placeholder", "The fix is in the pull request.", flagPlaceholder, false},
+		{"log line", "E0220 10:59:57.797466 1 ssh.go:200] Failed to getAddresses: no preferred addresses found", flagCode, true},
+		{"stack frame", `File "/usr/lib/python3.6/runpy.py", line 193, in _run_module_as_main`, flagCode, true},
+		{"prose is not code", "The disk had filled with write-ahead log that PostgreSQL kept for a replica.", flagCode, false},
+		{"hedge", "The build container probably used up all the memory.", flagHedged, true},
+		{"action", "Add an alert on pool wait time.", flagAction, true},
+		{"not an action", "An alert on pool wait time was added.", flagAction, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := debrief(sec{ingest.KindOther, tt.text})
+			var lw lowerBuf
+			an := &analysis{c: testAssessor.c, d: d, doc: split(d, &lw)}
+			an.match()
+			if len(an.doc.sentences) == 0 {
+				t.Fatalf("no sentence in %q", tt.text)
+			}
+			got := an.doc.sentences[0].flags&tt.flag != 0
+			if got != tt.want {
+				t.Errorf("%q: flag %b = %v, want %v", tt.text, tt.flag, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLanguageCases covers the cases the issue calls out: negated blame,
+// remediations that read like counterfactuals, placeholders, quoted
+// questions, cues without what was noticed, negation and hedges.
+func TestLanguageCases(t *testing.T) {
+	tests := []struct {
+		name  string
+		secs  []sec
+		check func(t *testing.T, a *ingest.Assessment)
+	}{
+		{"negated blame is not blame", []sec{{ingest.KindRootCause, "This was not human error: the tool hid the value."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Blame) > 0 {
+					t.Errorf("blame %v", a.Depth.Blame)
+				}
+			}},
+		{"blame is blame", []sec{{ingest.KindRootCause, "This was human error by the developer who moved the check."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Blame) != 1 {
+					t.Errorf("blame %v, want one", a.Depth.Blame)
+				}
+			}},
+		{"no blame stated", []sec{{ingest.KindSummary, "Nobody was careless; there was no blame here."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Blame) > 0 {
+					t.Errorf("blame %v", a.Depth.Blame)
+				}
+			}},
+		{"remediation is no counterfactual", []sec{{ingest.KindActionItems, "We should add an alert on cancellations.\nWe should have a runbook for failover."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Counterfactuals) > 0 {
+					t.Errorf("counterfactuals %v", a.Depth.Counterfactuals)
+				}
+			}},
+		{"counterfactual about a person", []sec{{ingest.KindRootCause, "The engineer should have tested the change before deploying."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Counterfactuals) != 1 {
+					t.Errorf("counterfactuals %v, want one", a.Depth.Counterfactuals)
+				}
+			}},
+		{"a system failing to start is no counterfactual", []sec{{ingest.KindTimeline, "The node failed to start after the upgrade."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Depth.Counterfactuals) > 0 {
+					t.Errorf("counterfactuals %v", a.Depth.Counterfactuals)
+				}
+			}},
+		{"placeholders are no evidence", []sec{
+			{ingest.KindSurprises, "[Describe what surprised the team]"},
+			{ingest.KindWentWell, "TBD"},
+			{ingest.KindLessons, "<insert lessons here>"},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			for _, c := range a.Coverage {
+				if c.Covered {
+					t.Errorf("%s covered by %v", c.Category, c.Evidence)
+				}
+			}
+		}},
+		{"quoted question is no evidence, its answer is", []sec{{ingest.KindSurprises, "What surprised you?\nThe replica kept its slot after it was deleted."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				c := coverage(a, "surprise")
+				if !c.Covered {
+					t.Fatal("surprise not covered")
+				}
+				for _, e := range c.Evidence {
+					if strings.HasSuffix(e.Sentence, "?") {
+						t.Errorf("question %q used as evidence", e.Sentence)
+					}
+				}
+			}},
+		{"an alert firing is no cue", []sec{{ingest.KindTimeline, "The checkout error-rate alert pages the storefront on-call engineer."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "cues"); c.Covered {
+					t.Errorf("cues covered by %v", c.Evidence)
+				}
+			}},
+		{"what was noticed and why it looked wrong is a cue", []sec{{ingest.KindTimeline, "Priya noticed the error rate spike on the checkout dashboard."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "cues"); !c.Covered {
+					t.Error("cues not covered")
+				}
+			}},
+		{"negated cue", []sec{{ingest.KindSummary, "Nobody noticed the spike until customers called."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "cues"); c.Covered {
+					t.Errorf("cues covered by %v", c.Evidence)
+				}
+			}},
+		{"hedge lowers confidence", []sec{{ingest.KindOther, "We were surprised that the replica kept its slot."}, {ingest.KindSummary, "We were probably surprised by the slot."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				sure := coverage(assessed(sec{ingest.KindOther, "We were surprised that the replica kept its slot."}), "surprise")
+				hedged := coverage(assessed(sec{ingest.KindOther, "We were probably surprised by the slot."}), "surprise")
+				if !sure.Covered || !hedged.Covered {
+					t.Fatalf("covered: sure %v hedged %v", sure.Covered, hedged.Covered)
+				}
+				if hedged.Confidence >= sure.Confidence {
+					t.Errorf("hedged confidence %.2f, sure %.2f", hedged.Confidence, sure.Confidence)
+				}
+			}},
+		{"ruled out is no factor", []sec{{ingest.KindSummary, "The database was not the cause, because it had plenty of connections."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				for _, f := range a.Factors {
+					for _, c := range f.Categories {
+						if c == "database" {
+							t.Errorf("database factor from %q", f.Text)
+						}
+					}
+				}
+			}},
+		{"a gap is a factor", []sec{{ingest.KindLessons, "There was no alert on disk usage for the primary."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if !hasCategory(a, "monitoring") {
+					t.Errorf("no monitoring factor in %+v", a.Factors)
+				}
+			}},
+		{"action items state no factor", []sec{{ingest.KindActionItems, "Add an alert on disk usage.\nWrite a runbook for failover."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if len(a.Factors) > 0 {
+					t.Errorf("factors %+v", a.Factors)
+				}
+			}},
+		{"be careful is no real remediation", []sec{{ingest.KindActionItems, "Engineers reminded to be more careful when editing the file."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if a.Depth.Learning.ActionsBeyondCareful {
+					t.Error("a reminder counted as a remediation")
+				}
+			}},
+		{"a real remediation", []sec{{ingest.KindActionItems, "Engineers reminded to be careful.\nFail the build when a values file sets unknown keys."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if !a.Depth.Learning.ActionsBeyondCareful {
+					t.Error("remediation not seen")
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.check(t, assessed(tt.secs...))
+		})
+	}
+}
+
+func hasCategory(a *ingest.Assessment, cat string) bool {
+	for _, f := range a.Factors {
+		for _, c := range f.Categories {
+			if c == cat {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func factorKey(t *testing.T, text string) string {
+	t.Helper()
+	a := assessed(sec{ingest.KindContributingFactors, text})
+	for _, f := range a.Factors {
+		if f.Explicit {
+			return f.Key
+		}
+	}
+	t.Fatalf("no explicit factor from %q", text)
+	return ""
+}
+
+func TestFactorKeyGroupsTheSameFactor(t *testing.T) {
+	same := [][2]string{
+		{"Connection pool exhausted", "Ran out of database connections in the pool"},
+		{"The TLS certificate expired", "The cert lapsed"},
+		{"No runbook for the self-managed database", "There was no written procedure for the self-managed database"},
+		{"Alerts were noisy and ignored", "Too much noise in the alert channel"},
+		{"Staging differs from production", "The QA environment is different from production"},
+		{"The runbook was out of date", "The runbook was stale"},
+	}
+	for _, p := range same {
+		t.Run(p[0], func(t *testing.T) {
+			a, b := factorKey(t, p[0]), factorKey(t, p[1])
+			if a != b {
+				t.Errorf("%q -> %s\n%q -> %s\nwant the same key", p[0], a, p[1], b)
+			}
+		})
+	}
+	apart := [][2]string{
+		{"Connection pool exhausted", "Connection pool size misconfigured"},
+		{"The TLS certificate expired", "DNS records were deleted"},
+		{"No runbook for the database", "The runbook was out of date"},
+		{"Disk full on the primary", "Memory exhausted on the worker nodes"},
+		{"No alert on replication lag", "No test of the failover"},
+	}
+	for _, p := range apart {
+		t.Run(p[0]+" vs "+p[1], func(t *testing.T) {
+			a, b := factorKey(t, p[0]), factorKey(t, p[1])
+			if a == b {
+				t.Errorf("%q and %q share key %s", p[0], p[1], a)
+			}
+		})
+	}
+}
+
+func TestDepthClass(t *testing.T) {
+	tests := []struct {
+		name string
+		secs []sec
+		want string
+	}{
+		{"single root cause", []sec{{ingest.KindRootCause, "The root cause was an expired certificate on the image domain."}},
+			ingest.DepthSingleRootCause},
+		{"nothing identified", []sec{{ingest.KindSummary, "Search was down for an hour."}},
+			ingest.DepthSingleRootCause},
+		{"technical chain", []sec{{ingest.KindRootCause, "The supplier changed its export format.\nThe price parser accepted malformed prices.\nThere was no bound on price changes."}},
+			ingest.DepthMultipleCauses},
+		{"contributing factors", []sec{{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page.\nKnowledge of the cluster held by one person."}},
+			ingest.DepthContributingFactors},
+		{"blame keeps it a chain", []sec{
+			{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page."},
+			{ingest.KindSummary, "This was human error by the operator."},
+		}, ingest.DepthMultipleCauses},
+		{"stated number of causes", []sec{{ingest.KindSummary, "Three causes combined to produce the outage."}, {ingest.KindRootCause, "The pool size dropped."}},
+			ingest.DepthMultipleCauses},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := assessed(tt.secs...)
+			if a.Depth.Class != tt.want {
+				t.Errorf("class %s, want %s (factors %d, categories %v, reasons %v)", a.Depth.Class, tt.want, a.Depth.FactorCount, a.Depth.FactorCategories, a.Depth.Reasons)
+			}
+		})
+	}
+}
+
+func TestScoreBoundsAndDirection(t *testing.T) {
+	rich := []sec{
+		{ingest.KindTimeline, "18:35 Priya noticed the disk warning climb on the dashboard.\n19:00 Priya hands over to Ben at the shift change."},
+		{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page.\nKnowledge of the cluster held by one person."},
+		{ingest.KindWentWell, "Manual dispatch started within four minutes."},
+		{ingest.KindLucky, "Tomasz was reachable on holiday."},
+		{ingest.KindSurprises, "Nobody knew that deleting a replica leaves its slot behind."},
+		{ingest.KindLessons, "We learned that an inactive slot holds WAL forever."},
+		{ingest.KindOpenQuestions, "Should every cluster page on WAL size?"},
+		{ingest.KindActionItems, "Write a runbook for the database."},
+	}
+	tests := []struct {
+		name string
+		secs []sec
+	}{
+		{"empty", nil},
+		{"one line", []sec{{ingest.KindSummary, "It broke."}}},
+		{"rich", rich},
+		{"blame", append(append([]sec(nil), rich...), sec{ingest.KindSummary, "This was human error. The operator was careless and should have checked. He failed to follow the runbook."})},
+	}
+	scores := map[string]int{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := assessed(tt.secs...)
+			if a.Depth.Score < 0 || a.Depth.Score > 100 {
+				t.Errorf("score %d out of 0..100", a.Depth.Score)
+			}
+			if len(a.Depth.Reasons) == 0 {
+				t.Error("no reasons")
+			}
+			if len(a.Coverage) != len(QuestionCategories) {
+				t.Errorf("%d coverage entries, want %d", len(a.Coverage), len(QuestionCategories))
+			}
+			for _, c := range a.Coverage {
+				if c.Confidence < 0 || c.Confidence > 1 {
+					t.Errorf("%s confidence %v", c.Category, c.Confidence)
+				}
+			}
+			scores[tt.name] = a.Depth.Score
+		})
+	}
+	if scores["rich"] <= scores["one line"] {
+		t.Errorf("rich review scored %d, one line %d", scores["rich"], scores["one line"])
+	}
+	if scores["blame"] >= scores["rich"] {
+		t.Errorf("blame scored %d, the same review without it %d", scores["blame"], scores["rich"])
+	}
+}
+
+func TestPerspectives(t *testing.T) {
+	a := assessed(
+		sec{ingest.KindTimeline, "Priya saw the warning.\nBen calls Tomasz.\nThe on-call engineer finds the pool maximum is 10."},
+		sec{ingest.KindOther, `"It looked like vacuum again," Priya said. Grafana reports one node less.`},
+	)
+	got := strings.Join(a.Depth.Perspectives, ", ")
+	for _, want := range []string{"Priya", "Ben", "on-call engineer"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("perspectives %q lack %q", got, want)
+		}
+	}
+	if strings.Contains(got, "Grafana") {
+		t.Errorf("perspectives %q include a product", got)
+	}
+}
+
+func TestAssessIsDeterministicAndStampsTheVersion(t *testing.T) {
+	d1 := debrief(sec{ingest.KindContributingFactors, "No runbook.\nAlert did not page."})
+	d2 := debrief(sec{ingest.KindContributingFactors, "No runbook.\nAlert did not page."})
+	testAssessor.Assess(d1)
+	testAssessor.Assess(d2)
+	if d1.Assessment.CatalogVersion != DefaultCatalog().Version() || d1.Assessment.CatalogVersion == "" {
+		t.Errorf("catalog version %q", d1.Assessment.CatalogVersion)
+	}
+	if len(d1.Assessment.Factors) != len(d2.Assessment.Factors) || d1.Assessment.Depth.Score != d2.Assessment.Depth.Score {
+		t.Error("two assessments of the same debrief differ")
+	}
+}

@@ -1,0 +1,193 @@
+package assess
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+func TestEvaluateCounts(t *testing.T) {
+	labels := []Label{
+		{Ref: "a.md", Coverage: []string{"cues", "help"}, FactorCategories: []string{"dns"}, Depth: ingest.DepthSingleRootCause},
+		{Ref: "b.md", Coverage: []string{"cues"}, FactorCategories: []string{"dns", "monitoring"}, Depth: ingest.DepthContributingFactors},
+		{Ref: "missing.md", Depth: ingest.DepthMultipleCauses},
+	}
+	cov := func(covered ...string) []ingest.Coverage {
+		var out []ingest.Coverage
+		for _, k := range QuestionCategories {
+			out = append(out, ingest.Coverage{Category: k, Covered: contains(covered, k)})
+		}
+		return out
+	}
+	results := map[string]*ingest.Assessment{
+		"a.md": {Coverage: cov("cues", "surprise"), Factors: []ingest.Factor{{Categories: []string{"dns"}}},
+			Depth: ingest.Depth{Class: ingest.DepthSingleRootCause}},
+		"b.md": {Coverage: cov("cues"), Factors: []ingest.Factor{{Categories: []string{"dns"}}, {Categories: []string{"process"}}},
+			Depth: ingest.Depth{Class: ingest.DepthMultipleCauses}},
+	}
+	r := Evaluate(labels, results)
+	if r.Debriefs != 2 || len(r.Missing) != 1 || r.Missing[0] != "missing.md" {
+		t.Fatalf("debriefs %d, missing %v", r.Debriefs, r.Missing)
+	}
+	// Coverage: cues TP 2; help FN 1; surprise FP 1.
+	if m := r.Coverage.Micro; m.TP != 2 || m.FP != 1 || m.FN != 1 {
+		t.Errorf("coverage micro %+v", m)
+	}
+	if got := r.Coverage.Micro.F1; math.Abs(got-4.0/6.0) > 1e-9 {
+		t.Errorf("coverage micro F1 %v, want 2/3", got)
+	}
+	// Factors: dns TP 2; monitoring FN 1; process FP 1.
+	if m := r.Factors.Micro; m.TP != 2 || m.FP != 1 || m.FN != 1 {
+		t.Errorf("factor micro %+v", m)
+	}
+	for _, c := range r.Factors.Categories {
+		if c.Category == "hardware" && !math.IsNaN(c.F1) {
+			t.Errorf("hardware, never labelled nor predicted, has F1 %v", c.F1)
+		}
+	}
+	if r.DepthCorrect != 1 || r.DepthAccuracy != 0.5 {
+		t.Errorf("depth %d, %v", r.DepthCorrect, r.DepthAccuracy)
+	}
+	if r.Confusion[ingest.DepthContributingFactors][ingest.DepthMultipleCauses] != 1 {
+		t.Errorf("confusion %v", r.Confusion)
+	}
+	var b bytes.Buffer
+	if err := r.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"question coverage", "factor categories", "micro", "macro F1", "depth class accuracy: 0.500", "missing.md"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestLoadLabelsRejectsUnknownKeys(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"coverage", "- ref: a.md\n  coverage: [cue]\n  factor_categories: []\n  depth: multiple_causes\n", `unknown coverage category "cue"`},
+		{"factor", "- ref: a.md\n  coverage: []\n  factor_categories: [dnss]\n  depth: multiple_causes\n", `unknown factor category "dnss"`},
+		{"depth", "- ref: a.md\n  coverage: []\n  factor_categories: []\n  depth: deep\n", `unknown depth class "deep"`},
+		{"duplicate", "- ref: a.md\n  depth: multiple_causes\n- ref: a.md\n  depth: multiple_causes\n", "duplicate ref"},
+		{"field", "- ref: a.md\n  depht: multiple_causes\n", "depht"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "labels.yaml")
+			if err := os.WriteFile(p, []byte(tt.yaml), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := LoadLabels(p)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// floor is a figure a regression must not fall below: what the assessment
+// achieved when the floors were last set, minus a small margin.
+type floor struct {
+	coverage, factors, depth float64
+}
+
+func checkFloors(t *testing.T, name string, r Report, f floor) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s:\n%s", name, b.String())
+	if len(r.Missing) > 0 {
+		t.Errorf("%s: no assessment for %v", name, r.Missing)
+	}
+	if got := r.Coverage.Micro.F1; got < f.coverage {
+		t.Errorf("%s: coverage micro-F1 %.3f, below %.3f", name, got, f.coverage)
+	}
+	if got := r.Factors.Micro.F1; got < f.factors {
+		t.Errorf("%s: factor-category micro-F1 %.3f, below %.3f", name, got, f.factors)
+	}
+	if got := r.DepthAccuracy; got < f.depth {
+		t.Errorf("%s: depth-class accuracy %.3f, below %.3f", name, got, f.depth)
+	}
+}
+
+// assessLabelled assesses the documents labels name, under root.
+func assessLabelled(t *testing.T, root string, labels []Label) map[string]*ingest.Assessment {
+	t.Helper()
+	a := New(DefaultCatalog())
+	out := map[string]*ingest.Assessment{}
+	done := map[string]bool{}
+	for _, l := range labels {
+		doc, _, _ := strings.Cut(l.Ref, "#")
+		if done[doc] {
+			continue
+		}
+		done[doc] = true
+		rs, err := a.AssessFile(context.Background(), root, filepath.Join(root, filepath.FromSlash(doc)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			if r.Err != nil {
+				t.Errorf("%s: %v", r.Ref, r.Err)
+				continue
+			}
+			out[r.Ref] = r.Debrief.Assessment
+		}
+	}
+	return out
+}
+
+// TestSampleEvaluation measures the assessment on the bundled sample
+// debriefs against their hand labels.
+func TestSampleEvaluation(t *testing.T) {
+	labels, err := LoadLabels(sampleLabels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Evaluate(labels, assessLabelled(t, sampleDir, labels))
+	checkFloors(t, "sample set", r, floor{coverage: 0.87, factors: 0.78, depth: 0.90})
+}
+
+// TestCorpusEvaluation measures the assessment on real public debriefs
+// labelled by hand (testdata/labels/corpus.yaml). The tuning half was used
+// to choose cues; the holdout half never was, so its figures estimate
+// performance on debriefs nobody has seen.
+func TestCorpusEvaluation(t *testing.T) {
+	needCorpus(t)
+	labels, err := LoadLabels(corpusLabels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tuning, holdout []Label
+	for _, l := range labels {
+		if l.Holdout {
+			holdout = append(holdout, l)
+		} else {
+			tuning = append(tuning, l)
+		}
+	}
+	results := assessLabelled(t, corpusDir, labels)
+	t.Run("tuning", func(t *testing.T) {
+		checkFloors(t, "corpus tuning half", Evaluate(tuning, results), floor{coverage: 0.85, factors: 0.66, depth: 0.68})
+	})
+	t.Run("holdout", func(t *testing.T) {
+		checkFloors(t, "corpus holdout half", Evaluate(holdout, results), floor{coverage: 0, factors: 0, depth: 0})
+	})
+	t.Run("all", func(t *testing.T) {
+		r := Evaluate(labels, results)
+		var b bytes.Buffer
+		if err := r.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("all labelled corpus debriefs:\n%s", b.String())
+	})
+}
