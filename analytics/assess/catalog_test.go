@@ -25,9 +25,9 @@ func TestEmbeddedCatalogIsValid(t *testing.T) {
 func TestCatalogErrors(t *testing.T) {
 	base := string(defaultCatalog)
 	tests := []struct {
-		name   string
-		edit   func(string) string
-		want   []string
+		name string
+		edit func(string) string
+		want []string
 	}{
 		{"missing question category", func(s string) string {
 			return strings.Replace(s, "\n  anticipation:\n", "\n  anticipation_gone:\n", 1)
