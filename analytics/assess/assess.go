@@ -3,6 +3,7 @@ package assess
 import (
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -12,6 +13,9 @@ import (
 type Assessor struct {
 	c       *compiled
 	version string
+	// scratch recycles the working memory of assessments; nothing in it
+	// outlives a call.
+	scratch sync.Pool
 }
 
 // New compiles the catalog's phrases and rules once. A nil catalog means
@@ -28,6 +32,13 @@ func New(c *Catalog) *Assessor {
 		cc, _ = compile(&e)
 	}
 	return &Assessor{c: cc, version: c.Version()}
+}
+
+// scratch is the reusable working memory of one assessment.
+type scratch struct {
+	lw  lowerBuf
+	doc doc
+	an  analysis
 }
 
 // Version is the catalog version the assessor stamps on assessments.
@@ -58,9 +69,17 @@ type analysis struct {
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
-	var lw lowerBuf
-	dc := split(d, &lw)
-	an := &analysis{c: a.c, d: d, doc: dc}
+	sc, _ := a.scratch.Get().(*scratch)
+	if sc == nil {
+		sc = &scratch{}
+	}
+	defer func() {
+		sc.doc.sections, sc.an.d = nil, nil
+		a.scratch.Put(sc)
+	}()
+	split(d, &sc.lw, &sc.doc)
+	an := &sc.an
+	an.reset(a.c, d, &sc.doc)
 	an.match()
 	out := &ingest.Assessment{CatalogVersion: a.version}
 	out.Coverage = an.coverage()
@@ -73,14 +92,31 @@ func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
 	return out
 }
 
+// reset prepares an for a new debrief, keeping its buffers.
+func (an *analysis) reset(c *compiled, d *ingest.Debrief, dc *doc) {
+	an.c, an.d, an.doc = c, d, dc
+	an.conceptCats = false
+	n := len(dc.sentences)
+	an.w = (len(c.lexNames) + 63) / 64
+	an.pos = grow(an.pos, n*an.w)
+	an.any = grow(an.any, n*an.w)
+	an.hitAt = grow(an.hitAt, n+1)
+	an.hits, an.neg, an.ruled = an.hits[:0], an.neg[:0], an.ruled[:0]
+}
+
+// grow returns s resized to n zeroed elements, reusing its array.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
 func (an *analysis) match() {
 	c := an.c
-	n := len(an.doc.sentences)
-	an.w = (len(c.lexNames) + 63) / 64
-	an.pos = make([]uint64, n*an.w)
-	an.any = make([]uint64, n*an.w)
-	an.hitAt = make([]int32, n+1)
-	an.hits = make([]hit, 0, n*4)
+	c.m.lookup(an.doc.tokens)
 	for i := range an.doc.sentences {
 		s := &an.doc.sentences[i]
 		an.hitAt[i] = int32(len(an.hits))
@@ -155,7 +191,7 @@ func (an *analysis) negator(toks []token, i int) int {
 		if i < 0 {
 			return -1
 		}
-		if an.c.negators[toks[i].low] {
+		if toks[i].neg {
 			return i
 		}
 	}
@@ -226,18 +262,19 @@ func (an *analysis) evidence(i int, cue string) ingest.Evidence {
 type scored struct {
 	i     int
 	score float64
-	cue   string
+	rule  int
 }
 
 // coverage scores every sentence against every question category's rules.
 // A sentence's score for a category is the weight of its best rule, scaled
-// by its section's factor and by 0.8 when hedged; the category is covered
-// when a sentence reaches the threshold.
+// by its section's factor; the category is covered when a sentence reaches
+// the threshold.
 func (an *analysis) coverage() []ingest.Coverage {
 	out := make([]ingest.Coverage, 0, len(an.c.questions))
+	var best []scored
 	for qi := range an.c.questions {
 		q := &an.c.questions[qi]
-		var best []scored
+		best = best[:0]
 		for i := range an.doc.sentences {
 			if !an.usable(i) || an.doc.sentences[i].flags&flagAction != 0 && q.key != "learning" {
 				continue
@@ -250,12 +287,11 @@ func (an *analysis) coverage() []ingest.Coverage {
 			if mult == 0 {
 				continue
 			}
-			sc, cue := an.ruleScore(i, q, kind)
+			sc, ri := an.ruleScore(i, q, kind)
 			if sc == 0 {
 				continue
 			}
-			sc *= mult
-			best = append(best, scored{i: i, score: sc, cue: cue})
+			best = append(best, scored{i: i, score: sc * mult, rule: ri})
 		}
 		sort.SliceStable(best, func(a, b int) bool { return best[a].score > best[b].score })
 		cov := ingest.Coverage{Category: q.key}
@@ -263,7 +299,6 @@ func (an *analysis) coverage() []ingest.Coverage {
 		if len(best) > 0 {
 			r = best[0].score / q.threshold
 		}
-		hedged := len(best) > 0 && an.doc.sentences[best[0].i].flags&flagHedged != 0
 		if r >= 1 {
 			cov.Covered = true
 			extra := 0
@@ -272,13 +307,13 @@ func (an *analysis) coverage() []ingest.Coverage {
 					break
 				}
 				if len(cov.Evidence) < 3 {
-					cov.Evidence = append(cov.Evidence, an.evidence(b.i, b.cue))
+					cov.Evidence = append(cov.Evidence, an.evidence(b.i, an.ruleCue(b.i, &q.rules[b.rule], an.kind(b.i))))
 				}
 				extra++
 			}
 			r += 0.25 * float64(min(extra-1, 2))
 			cov.Confidence = clamp(1-0.5/r, 0.5, 0.99)
-			if hedged {
+			if an.doc.sentences[best[0].i].flags&flagHedged != 0 {
 				cov.Confidence *= 0.9 // "probably", "we think": weaker, not void
 			}
 		} else {
@@ -290,46 +325,15 @@ func (an *analysis) coverage() []ingest.Coverage {
 	return out
 }
 
-func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64, string) {
+// ruleScore returns the weight of the best rule of q that fires on
+// sentence i, and its index.
+func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64, int) {
 	var best float64
-	var cue string
+	bestRule := -1
+	hits := an.hitAt[i+1] > an.hitAt[i]
 	for ri := range q.rules {
 		r := &q.rules[ri]
-		if r.weight <= best {
-			continue
-		}
-		if r.in != nil && !r.in[kind] {
-			continue
-		}
-		ok := true
-		var parts []string
-		for _, g := range r.groups {
-			found := false
-			for _, lex := range g {
-				if an.has(i, lex) {
-					found = true
-					if h, ok := an.firstHit(i, lex, false); ok {
-						parts = append(parts, strings.ToLower(an.hitText(i, h)))
-					}
-					break
-				}
-			}
-			if !found {
-				ok = false
-				break
-			}
-		}
-		if !ok {
-			continue
-		}
-		vetoed := false
-		for _, lex := range r.none {
-			if an.has(i, lex) {
-				vetoed = true
-				break
-			}
-		}
-		if vetoed {
+		if r.weight <= best || r.in != nil && !r.in[kind] {
 			continue
 		}
 		if len(r.groups) == 0 {
@@ -337,12 +341,52 @@ func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64,
 			if len(an.doc.sentences[i].toks) < 4 {
 				continue
 			}
-			parts = append(parts, "in "+string(kind))
+		} else if !hits || !an.fires(i, r) {
+			continue
 		}
-		best = r.weight
-		cue = r.name + ": " + strings.Join(parts, " + ")
+		best, bestRule = r.weight, ri
 	}
-	return best, cue
+	return best, bestRule
+}
+
+// fires reports whether every group of rule r has a hit in sentence i and
+// its veto group none.
+func (an *analysis) fires(i int, r *rule) bool {
+	for _, g := range r.groups {
+		found := false
+		for _, lex := range g {
+			if an.has(i, lex) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	for _, lex := range r.none {
+		if an.has(i, lex) {
+			return false
+		}
+	}
+	return true
+}
+
+// ruleCue explains which words made rule r fire on sentence i.
+func (an *analysis) ruleCue(i int, r *rule, kind ingest.SectionKind) string {
+	if len(r.groups) == 0 {
+		return r.name + ": in " + string(kind)
+	}
+	var parts []string
+	for _, g := range r.groups {
+		for _, lex := range g {
+			if h, ok := an.firstHit(i, lex, false); ok {
+				parts = append(parts, strings.ToLower(an.hitText(i, h)))
+				break
+			}
+		}
+	}
+	return r.name + ": " + strings.Join(parts, " + ")
 }
 
 func clamp(x, lo, hi float64) float64 {

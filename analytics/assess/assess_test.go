@@ -32,6 +32,17 @@ func debrief(secs ...sec) *ingest.Debrief {
 
 var testAssessor = New(DefaultCatalog())
 
+// analyse segments and matches d, for tests of the intermediate steps.
+func analyse(d *ingest.Debrief) *analysis {
+	var lw lowerBuf
+	dc := &doc{}
+	split(d, &lw, dc)
+	an := &analysis{}
+	an.reset(testAssessor.c, d, dc)
+	an.match()
+	return an
+}
+
 func assessed(secs ...sec) *ingest.Assessment {
 	d := debrief(secs...)
 	testAssessor.Assess(d)
@@ -72,10 +83,9 @@ func TestSentenceSplitting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var lw lowerBuf
-			dc := split(debrief(sec{ingest.KindSummary, tt.text}), &lw)
+			an := analyse(debrief(sec{ingest.KindSummary, tt.text}))
 			var got []string
-			for _, s := range dc.sentences {
+			for _, s := range an.doc.sentences {
 				got = append(got, s.text)
 			}
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
@@ -107,10 +117,7 @@ func TestSentenceFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := debrief(sec{ingest.KindOther, tt.text})
-			var lw lowerBuf
-			an := &analysis{c: testAssessor.c, d: d, doc: split(d, &lw)}
-			an.match()
+			an := analyse(debrief(sec{ingest.KindOther, tt.text}))
 			if len(an.doc.sentences) == 0 {
 				t.Fatalf("no sentence in %q", tt.text)
 			}

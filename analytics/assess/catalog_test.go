@@ -137,6 +137,7 @@ func TestPhraseSyntax(t *testing.T) {
 			var lw lowerBuf
 			low := lw.lower(tt.text)
 			toks := tokenize(nil, tt.text, low, 0, len(tt.text))
+			m.lookup(toks)
 			got := len(m.find(toks, nil)) > 0
 			if got != tt.want {
 				t.Errorf("%q in %q: %v, want %v", tt.phrase, tt.text, got, tt.want)

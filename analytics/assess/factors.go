@@ -32,10 +32,10 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32) catMask {
 			continue
 		}
 		for _, lex := range c.m.phrases[h.pid].lex {
-			if ci, ok := c.catOf[lex]; ok {
+			if ci := c.catByLex[lex]; ci >= 0 {
 				m |= 1 << ci
 			}
-			if k, ok := c.conceptOf[lex]; ok && an.conceptCats {
+			if k := c.conceptByLex[lex]; k >= 0 && an.conceptCats {
 				for _, ci := range c.concepts[k].cats {
 					m |= 1 << ci
 				}
@@ -347,7 +347,7 @@ func (an *analysis) key(sents []int) string {
 			h := an.hits[j]
 			isConcept := false
 			for _, lex := range c.m.phrases[h.pid].lex {
-				if ci, ok := c.conceptOf[lex]; ok {
+				if ci := c.conceptByLex[lex]; ci >= 0 {
 					isConcept = true
 					concepts = appendUnique(concepts, c.concepts[ci].id)
 				}

@@ -8,9 +8,11 @@ import (
 )
 
 // The matcher finds every catalog phrase in a sentence in one pass over its
-// tokens: phrases are compiled into a trie keyed by word stems, so each
-// token costs one map lookup at the root however many phrases the catalog
-// holds. Regular expressions are never run per sentence.
+// tokens. Catalog words are interned: each token costs one map lookup to
+// find its word id (and whether it is a negator), then the phrases are
+// walked in a trie whose edges are word ids, so the cost per token does not
+// grow with the size of the catalog. Regular expressions are never run per
+// sentence.
 
 type elemKind uint8
 
@@ -34,18 +36,41 @@ type pedge struct {
 	to int32
 }
 
+type sedge struct{ sid, to int32 }
+
+type xedge struct {
+	sid int32
+	low string
+	to  int32
+}
+
 type tnode struct {
-	next   map[string]int32
-	exact  map[string]int32
+	next   []sedge
+	exact  []xedge
 	prefix []pedge
 	wild   int32
 	gap    int32
 	out    []int32
 }
 
+// word is what the vocabulary knows of a stem.
+type word struct {
+	sid int32
+	neg bool // a negator: "not", "no", "never"
+}
+
 type matcher struct {
-	nodes      []tnode
+	vocab map[string]word
+	nodes []tnode
+	// root[sid] is the node after a phrase's first word, -1 for none;
+	// rootExact[sid] the "=word" edges whose stem is sid.
+	root      []int32
+	rootExact [][]xedge
+	// rootPrefix holds "word*" first elements by their first three
+	// letters; prefixBits says which three-letter starts have any.
 	rootPrefix map[string][]pedge
+	prefixBits []uint64
+	oddPrefix  bool // a prefix starts with something other than a-z
 	// phrases[pid] is the phrase as written and the lexicons it feeds.
 	phrases []cphrase
 	byKey   map[string]int32
@@ -57,7 +82,32 @@ type cphrase struct {
 }
 
 func newMatcher() *matcher {
-	return &matcher{nodes: []tnode{{wild: -1, gap: -1}}, rootPrefix: map[string][]pedge{}, byKey: map[string]int32{}}
+	return &matcher{
+		vocab:      map[string]word{},
+		nodes:      []tnode{{wild: -1, gap: -1}},
+		rootPrefix: map[string][]pedge{},
+		prefixBits: make([]uint64, (26*26*26+63)/64),
+		byKey:      map[string]int32{},
+	}
+}
+
+// intern returns the word id of a stem, adding it to the vocabulary.
+func (m *matcher) intern(stem string) int32 {
+	if w, ok := m.vocab[stem]; ok {
+		return w.sid
+	}
+	sid := int32(len(m.vocab))
+	m.vocab[strings.Clone(stem)] = word{sid: sid}
+	return sid
+}
+
+// negator marks a word as a negator.
+func (m *matcher) negator(w string) {
+	var lw lowerBuf
+	for _, t := range tokenize(nil, w, lw.lower(w), 0, len(w)) {
+		sid := m.intern(t.stem)
+		m.vocab[t.stem] = word{sid: sid, neg: true}
+	}
 }
 
 // parsePhrase turns one catalog phrase into its alternatives ("{a|b}"
@@ -89,7 +139,7 @@ func parsePhrase(text string) ([][]elem, error) {
 				if len(toks) != 1 {
 					return nil, fmt.Errorf("exact word %q: must be a single word", f)
 				}
-				seq = append(seq, elem{kind: elemExact, w: toks[0].low})
+				seq = append(seq, elem{kind: elemExact, w: strings.Clone(toks[0].low)})
 			default:
 				toks := tokenize(nil, f, lw.lower(f), 0, len(f))
 				for _, t := range toks {
@@ -155,9 +205,9 @@ func (m *matcher) add(text string, lex int32) error {
 		pid := int32(len(m.phrases))
 		m.phrases = append(m.phrases, cphrase{text: text, lex: []int32{lex}})
 		m.byKey[key] = pid
-		n := int32(0)
-		for i, e := range seq {
-			n = m.edge(n, e, i == 0)
+		n := int32(-1)
+		for _, e := range seq {
+			n = m.edge(n, e)
 		}
 		m.nodes[n].out = append(m.nodes[n].out, pid)
 	}
@@ -188,30 +238,47 @@ func (m *matcher) newNode() int32 {
 	return int32(len(m.nodes) - 1)
 }
 
-func (m *matcher) edge(from int32, e elem, root bool) int32 {
+// edge follows or makes the edge for e from node from (-1: the root).
+func (m *matcher) edge(from int32, e elem) int32 {
 	switch e.kind {
 	case elemStem:
-		if m.nodes[from].next == nil {
-			m.nodes[from].next = map[string]int32{}
+		sid := m.intern(e.w)
+		if from < 0 {
+			m.growRoot()
+			if m.root[sid] < 0 {
+				m.root[sid] = m.newNode()
+			}
+			return m.root[sid]
 		}
-		if to, ok := m.nodes[from].next[e.w]; ok {
-			return to
+		for _, se := range m.nodes[from].next {
+			if se.sid == sid {
+				return se.to
+			}
 		}
 		to := m.newNode()
-		m.nodes[from].next[e.w] = to
+		m.nodes[from].next = append(m.nodes[from].next, sedge{sid: sid, to: to})
 		return to
 	case elemExact:
-		if m.nodes[from].exact == nil {
-			m.nodes[from].exact = map[string]int32{}
+		sid := m.intern(stem(e.w))
+		m.growRoot()
+		list := m.rootExact[sid]
+		if from >= 0 {
+			list = m.nodes[from].exact
 		}
-		if to, ok := m.nodes[from].exact[e.w]; ok {
-			return to
+		for _, x := range list {
+			if x.low == e.w {
+				return x.to
+			}
 		}
-		to := m.newNode()
-		m.nodes[from].exact[e.w] = to
+		to := m.newNode() // may move m.nodes: index it afresh below
+		if from < 0 {
+			m.rootExact[sid] = append(m.rootExact[sid], xedge{sid: sid, low: e.w, to: to})
+		} else {
+			m.nodes[from].exact = append(m.nodes[from].exact, xedge{sid: sid, low: e.w, to: to})
+		}
 		return to
 	case elemPrefix:
-		if root {
+		if from < 0 {
 			k := e.w[:3]
 			for _, pe := range m.rootPrefix[k] {
 				if pe.p == e.w {
@@ -220,6 +287,11 @@ func (m *matcher) edge(from int32, e elem, root bool) int32 {
 			}
 			to := m.newNode()
 			m.rootPrefix[k] = append(m.rootPrefix[k], pedge{p: e.w, to: to})
+			if b, ok := prefixBit(k); ok {
+				m.prefixBits[b>>6] |= 1 << (b & 63)
+			} else {
+				m.oddPrefix = true
+			}
 			return to
 		}
 		for _, pe := range m.nodes[from].prefix {
@@ -245,29 +317,64 @@ func (m *matcher) edge(from int32, e elem, root bool) int32 {
 	}
 }
 
+// growRoot keeps the root tables as long as the vocabulary.
+func (m *matcher) growRoot() {
+	for len(m.root) < len(m.vocab) {
+		m.root = append(m.root, -1)
+		m.rootExact = append(m.rootExact, nil)
+	}
+}
+
+// prefixBit numbers a three-letter start a-z.
+func prefixBit(s string) (int, bool) {
+	a, b, c := int(s[0])-'a', int(s[1])-'a', int(s[2])-'a'
+	if a < 0 || a >= 26 || b < 0 || b >= 26 || c < 0 || c >= 26 {
+		return 0, false
+	}
+	return (a*26+b)*26 + c, true
+}
+
+// lookup sets each token's word id and negator flag.
+func (m *matcher) lookup(toks []token) {
+	for i := range toks {
+		t := &toks[i]
+		if w, ok := m.vocab[t.stem]; ok {
+			t.sid, t.neg = w.sid, w.neg
+		} else {
+			t.sid, t.neg = -1, false
+		}
+	}
+}
+
 // hit is one phrase found in a sentence, as token positions [start, end).
 type hit struct {
 	pid        int32
 	start, end int32
 }
 
-// find appends every phrase occurrence in toks to hits.
+// find appends every phrase occurrence in toks to hits. Tokens must have
+// been through lookup.
 func (m *matcher) find(toks []token, hits []hit) []hit {
-	root := &m.nodes[0]
+	m.growRoot()
 	for i := range toks {
 		t := &toks[i]
-		if to, ok := root.next[t.stem]; ok {
-			hits = m.walk(toks, i+1, to, int32(i), hits)
-		}
-		if root.exact != nil {
-			if to, ok := root.exact[t.low]; ok {
+		if t.sid >= 0 && int(t.sid) < len(m.root) {
+			if to := m.root[t.sid]; to >= 0 {
 				hits = m.walk(toks, i+1, to, int32(i), hits)
+			}
+			for _, x := range m.rootExact[t.sid] {
+				if x.low == t.low {
+					hits = m.walk(toks, i+1, x.to, int32(i), hits)
+				}
 			}
 		}
 		if len(t.low) >= 3 {
-			for _, pe := range m.rootPrefix[t.low[:3]] {
-				if strings.HasPrefix(t.low, pe.p) {
-					hits = m.walk(toks, i+1, pe.to, int32(i), hits)
+			b, ok := prefixBit(t.low)
+			if ok && m.prefixBits[b>>6]&(1<<(b&63)) != 0 || !ok && m.oddPrefix {
+				for _, pe := range m.rootPrefix[t.low[:3]] {
+					if strings.HasPrefix(t.low, pe.p) {
+						hits = m.walk(toks, i+1, pe.to, int32(i), hits)
+					}
 				}
 			}
 		}
@@ -289,14 +396,17 @@ func (m *matcher) walk(toks []token, j int, n int32, start int32, hits []hit) []
 		return hits
 	}
 	t := &toks[j]
-	if node.next != nil {
-		if to, ok := node.next[t.stem]; ok {
-			hits = m.walk(toks, j+1, to, start, hits)
+	if t.sid >= 0 {
+		for _, se := range node.next {
+			if se.sid == t.sid {
+				hits = m.walk(toks, j+1, se.to, start, hits)
+				break
+			}
 		}
-	}
-	if node.exact != nil {
-		if to, ok := node.exact[t.low]; ok {
-			hits = m.walk(toks, j+1, to, start, hits)
+		for _, x := range node.exact {
+			if x.sid == t.sid && x.low == t.low {
+				hits = m.walk(toks, j+1, x.to, start, hits)
+			}
 		}
 	}
 	for _, pe := range node.prefix {
@@ -325,8 +435,10 @@ type compiled struct {
 	concepts   []concept
 	conceptOf  map[int32]int // lexicon id -> index into concepts
 	catOf      map[int32]int // factor cue lexicon id -> index into factorKeys
+	// The same, as slices by lexicon id (-1: none), for the hot paths.
+	conceptByLex []int32
+	catByLex     []int32
 
-	negators  map[string]bool
 	stopwords map[string]bool
 	notNames  map[string]bool
 
@@ -386,7 +498,6 @@ func compile(f *catalogFile) (*compiled, error) {
 	c := &compiled{
 		m:              newMatcher(),
 		lexByKey:       map[string]int32{},
-		negators:       map[string]bool{},
 		stopwords:      map[string]bool{},
 		notNames:       map[string]bool{},
 		factorSections: map[ingest.SectionKind]bool{},
@@ -429,7 +540,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		c.prescriptive = id
 	}
 	for _, n := range f.Negators {
-		c.negators[strings.ToLower(n.Text)] = true
+		c.m.negator(n.Text)
 	}
 	var lw lowerBuf
 	for _, s := range f.Stopwords {
@@ -545,5 +656,17 @@ func compile(f *catalogFile) (*compiled, error) {
 		c.conceptOf[id] = len(c.concepts)
 		c.concepts = append(c.concepts, cc)
 	}
+	c.conceptByLex = make([]int32, len(c.lexNames))
+	c.catByLex = make([]int32, len(c.lexNames))
+	for i := range c.lexNames {
+		c.conceptByLex[i], c.catByLex[i] = -1, -1
+	}
+	for lex, k := range c.conceptOf {
+		c.conceptByLex[lex] = int32(k)
+	}
+	for lex, k := range c.catOf {
+		c.catByLex[lex] = int32(k)
+	}
+	c.m.growRoot()
 	return c, nil
 }

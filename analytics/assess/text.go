@@ -41,6 +41,8 @@ type sentence struct {
 	unit  int
 	flags uint16
 	toks  []token
+	// t0, t1 locate toks in doc.tokens, which may move while it grows.
+	t0, t1 int
 }
 
 // token is one word of a sentence, lower-cased, with its stem for matching.
@@ -49,8 +51,10 @@ type token struct {
 	low  string // lower-case surface form
 	off  int32  // byte offset in the section text
 	end  int32
-	brk  bool // a clause boundary (, ; : brackets, dashes) precedes it
-	cap  bool // the surface form starts with an upper-case letter
+	sid  int32 // the matcher's id for stem, -1 if no phrase uses it
+	brk  bool  // a clause boundary (, ; : brackets, dashes) precedes it
+	cap  bool  // the surface form starts with an upper-case letter
+	neg  bool  // a negator: "not", "no", "never"
 }
 
 // doc is a debrief split into units and sentences.
@@ -63,31 +67,35 @@ type doc struct {
 
 // split segments every section of d. When d has no sections its text is
 // taken as one section of kind other.
-func split(d *ingest.Debrief, lw *lowerBuf) *doc {
+// split segments every section of d into dc, reusing dc's slices. When d
+// has no sections its text is taken as one section of kind other.
+func split(d *ingest.Debrief, lw *lowerBuf, dc *doc) {
 	secs := d.Sections
 	if len(secs) == 0 && strings.TrimSpace(d.Text) != "" {
 		secs = []ingest.Section{{Kind: ingest.KindOther, Text: d.Text}}
 	}
-	dc := &doc{sections: secs}
-	size := 0
+	dc.sections = secs
+	dc.tokens, dc.sentences, dc.units = dc.tokens[:0], dc.sentences[:0], dc.units[:0]
+	// One lower-cased copy of every section, in one allocation.
+	texts := make([]string, len(secs))
 	for i := range secs {
-		size += len(secs[i].Text)
+		texts[i] = secs[i].Text
 	}
-	dc.tokens = make([]token, 0, size/5+16)
-	dc.sentences = make([]sentence, 0, size/60+8)
-	dc.units = make([]unit, 0, size/80+8)
+	lows := lw.lowerAll(texts)
 	for i := range secs {
-		dc.splitSection(i, lw)
+		dc.splitSection(i, lows[i])
 	}
-	return dc
+	for i := range dc.sentences {
+		s := &dc.sentences[i]
+		s.toks = dc.tokens[s.t0:s.t1:s.t1]
+	}
 }
 
-func (dc *doc) splitSection(si int, lw *lowerBuf) {
+func (dc *doc) splitSection(si int, low string) {
 	text := dc.sections[si].Text
 	if text == "" {
 		return
 	}
-	low := lw.lower(text)
 	inTimeline := dc.sections[si].Kind == ingest.KindTimeline
 	block := 0
 	pos := 0
@@ -269,7 +277,7 @@ func (dc *doc) addSentence(si int, text, low string, s, e int, flags uint16) {
 	dc.tokens = tokenize(dc.tokens, text, low, s, e)
 	dc.sentences = append(dc.sentences, sentence{
 		text: t, off: s, sec: si, unit: len(dc.units), flags: flags,
-		toks: dc.tokens[first:len(dc.tokens):len(dc.tokens)],
+		t0: first, t1: len(dc.tokens),
 	})
 }
 
@@ -451,11 +459,21 @@ func codeLike(line string) bool {
 		return true
 	}
 	fields, wordy := 0, 0
-	for _, f := range strings.Fields(t) {
-		fields++
-		if proseWord(f) {
-			wordy++
+	for i := 0; i < len(t); {
+		for i < len(t) && asciiSpace(t[i]) {
+			i++
 		}
+		j := i
+		for j < len(t) && !asciiSpace(t[j]) {
+			j++
+		}
+		if j > i {
+			fields++
+			if proseWord(t[i:j]) {
+				wordy++
+			}
+		}
+		i = j
 	}
 	if fields < 3 {
 		return false
@@ -485,17 +503,34 @@ func logLine(t string) bool {
 // proseWord reports whether a field is a word of prose: letters, possibly
 // with one trailing punctuation mark or a leading quote or bracket.
 func proseWord(f string) bool {
-	f = strings.TrimLeft(f, "\"'(“‘")
-	f = strings.TrimRight(f, ".,;:!?)\"'”’")
+	for len(f) > 0 && (f[0] == '"' || f[0] == '\'' || f[0] == '(') {
+		f = f[1:]
+	}
+	for len(f) > 0 {
+		switch f[len(f)-1] {
+		case '.', ',', ';', ':', '!', '?', ')', '"', '\'':
+			f = f[:len(f)-1]
+			continue
+		}
+		break
+	}
 	if f == "" {
 		return false
 	}
 	letters := 0
-	for _, r := range f {
+	for i := 0; i < len(f); i++ {
+		c := f[i]
 		switch {
-		case unicode.IsLetter(r):
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			letters++
-		case r == '-' || r == '\'' || r == '’':
+		case c == '-' || c == '\'':
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(f[i:])
+			if !unicode.IsLetter(r) && r != '’' && r != '“' && r != '”' && r != '‘' {
+				return false
+			}
+			letters++
+			i += n - 1
 		default:
 			return false
 		}
@@ -619,13 +654,29 @@ func isWordByte(c byte) bool {
 type lowerBuf struct{ b []byte }
 
 func (l *lowerBuf) lower(s string) string {
-	l.b = append(l.b[:0], s...)
+	return l.lowerAll([]string{s})[0]
+}
+
+// lowerAll lower-cases several texts into one new string and returns the
+// part for each.
+func (l *lowerBuf) lowerAll(texts []string) []string {
+	l.b = l.b[:0]
+	for _, s := range texts {
+		l.b = append(l.b, s...)
+	}
 	for i, c := range l.b {
 		if c >= 'A' && c <= 'Z' {
 			l.b[i] = c + 32
 		}
 	}
-	return string(l.b)
+	all := string(l.b)
+	out := make([]string, len(texts))
+	off := 0
+	for i, s := range texts {
+		out[i] = all[off : off+len(s)]
+		off += len(s)
+	}
+	return out
 }
 
 // Words synthesised from contractions ("didn't" gives "did" and "not").
