@@ -63,9 +63,6 @@ type analysis struct {
 	hitAt []int32
 	neg   []bool // per hit: negated
 	ruled []bool // per hit: ruled out ("was not the cause")
-	// conceptCats makes concepts add their categories; off for inferred
-	// factors, whose categories need a category's own cue.
-	conceptCats bool
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
@@ -95,7 +92,6 @@ func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
 // reset prepares an for a new debrief, keeping its buffers.
 func (an *analysis) reset(c *compiled, d *ingest.Debrief, dc *doc) {
 	an.c, an.d, an.doc = c, d, dc
-	an.conceptCats = false
 	n := len(dc.sentences)
 	an.w = (len(c.lexNames) + 63) / 64
 	an.pos = grow(an.pos, n*an.w)

@@ -14,13 +14,16 @@ type catMask uint32
 // categories returns the factor categories sentence i names. Factor cues
 // count even when negated ("no alert on pool wait" is a monitoring
 // factor), but not when ruled out ("the database was not the limit").
-func (an *analysis) categories(i int) catMask {
-	return an.categoriesNear(i, nil, 0)
+// Concepts add their categories only when concepts is set: inside a
+// factor section a concept names the factor; elsewhere a category needs
+// its own cue.
+func (an *analysis) categories(i int, concepts bool) catMask {
+	return an.categoriesNear(i, nil, 0, concepts)
 }
 
 // categoriesNear is categories restricted to cues starting within window
 // tokens of one of the positions in near (all cues when near is nil).
-func (an *analysis) categoriesNear(i int, near []int32, window int32) catMask {
+func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts bool) catMask {
 	c := an.c
 	var m catMask
 	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
@@ -35,7 +38,7 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32) catMask {
 			if ci := c.catByLex[lex]; ci >= 0 {
 				m |= 1 << ci
 			}
-			if k := c.conceptByLex[lex]; k >= 0 && an.conceptCats {
+			if k := c.conceptByLex[lex]; k >= 0 && concepts {
 				for _, ci := range c.concepts[k].cats {
 					m |= 1 << ci
 				}
@@ -53,14 +56,14 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32) catMask {
 // statedCategories are the categories a sentence states as a cause or a
 // gap: named around causal words ("caused by a small bug", "due to a newly
 // applied limit") or next to a deficiency ("no alert on pool wait").
-func (an *analysis) statedCategories(i int) catMask {
+func (an *analysis) statedCategories(i int, concepts bool) catMask {
 	c := an.c
 	var m catMask
 	if an.has(i, c.causal) {
-		m |= an.categoriesNear(i, an.starts(i, c.causal), 8)
+		m |= an.categoriesNear(i, an.starts(i, c.causal), 8, concepts)
 	}
 	if near := an.starts(i, c.deficiency); len(near) > 0 {
-		m |= an.categoriesNear(i, near, 4)
+		m |= an.categoriesNear(i, near, 4, concepts)
 	}
 	return m
 }
@@ -132,7 +135,6 @@ func (an *analysis) factorCands() []factorCand {
 	c := an.c
 	var out []factorCand
 	listed := an.introducedLists()
-	an.conceptCats = true
 	for ui := range an.doc.units {
 		u := &an.doc.units[ui]
 		kind := an.doc.sections[u.sec].Kind
@@ -151,11 +153,11 @@ func (an *analysis) factorCands() []factorCand {
 			var m catMask
 			if len(usable) <= 2 {
 				// The lead and its first explanation name the factor.
-				m = an.categories(i)
+				m = an.categories(i, true)
 			} else {
 				// Later sentences tell the factor's story; they add
 				// categories only where they state a cause or a gap.
-				m = an.statedCategories(i)
+				m = an.statedCategories(i, true)
 			}
 			mask |= m
 			if n := popcount(m); n > bestN {
@@ -205,8 +207,6 @@ func (an *analysis) factorCands() []factorCand {
 		seen[out[i].f.Key] = true
 	}
 	inList := func(i int) bool { return listed[an.doc.sentences[i].unit] }
-	an.conceptCats = false
-	defer func() { an.conceptCats = true }()
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		fl := an.doc.sentences[i].flags
@@ -224,15 +224,15 @@ func (an *analysis) factorCands() []factorCand {
 			// What a review learned or was surprised by names factors
 			// without causal words: "Knowledge of useful metrics haven't
 			// been shared with the team".
-			mask = an.categories(i)
+			mask = an.categories(i, false)
 		case ingest.KindResolution:
 			// How it was fixed names a factor only with its reason: "reason
 			// for this is the TXT records were set with the wrong owner".
 			if causal {
-				mask = an.categoriesNear(i, an.starts(i, c.causal), 8)
+				mask = an.categoriesNear(i, an.starts(i, c.causal), 8, false)
 			}
 		default:
-			mask = an.statedCategories(i)
+			mask = an.statedCategories(i, false)
 		}
 		if mask == 0 {
 			continue
