@@ -308,12 +308,12 @@ func (an *analysis) coverage() []ingest.Coverage {
 				extra++
 			}
 			r += 0.25 * float64(min(extra-1, 2))
-			cov.Confidence = clamp(1-0.5/r, 0.5, 0.99)
+			cov.Confidence = clamp(1-0.4/r, 0.6, 0.99)
 			if an.doc.sentences[best[0].i].flags&flagHedged != 0 {
 				cov.Confidence *= 0.9 // "probably", "we think": weaker, not void
 			}
 		} else {
-			cov.Confidence = clamp(1-0.5*r, 0.5, 1)
+			cov.Confidence = clamp(1-0.4*r, 0.6, 1)
 		}
 		cov.Confidence = round2(cov.Confidence)
 		out = append(out, cov)

@@ -433,3 +433,32 @@ func TestAssessIsDeterministicAndStampsTheVersion(t *testing.T) {
 		t.Error("two assessments of the same debrief differ")
 	}
 }
+
+// TestAssessConcurrently runs one Assessor from many goroutines, as the
+// runner's workers do; with -race it checks the Assessor shares nothing
+// mutable between calls.
+func TestAssessConcurrently(t *testing.T) {
+	secs := []sec{
+		{ingest.KindTimeline, "18:35 Priya noticed the disk warning climb on the dashboard."},
+		{ingest.KindContributingFactors, "No runbook for the database.\nThe disk warning did not page.\nKnowledge held by one person."},
+	}
+	want := assessed(secs...)
+	done := make(chan *ingest.Assessment)
+	for range 8 {
+		go func() {
+			var last *ingest.Assessment
+			for range 50 {
+				d := debrief(secs...)
+				testAssessor.Assess(d)
+				last = d.Assessment
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		got := <-done
+		if got.Depth.Score != want.Depth.Score || len(got.Factors) != len(want.Factors) || got.Depth.Class != want.Depth.Class {
+			t.Errorf("concurrent assessment differs: %+v vs %+v", got.Depth, want.Depth)
+		}
+	}
+}

@@ -417,6 +417,9 @@ func (an *analysis) nameToken(s *sentence, k int) bool {
 	if !t.cap || len(t.low) < 2 || an.c.notNames[t.low] {
 		return false
 	}
+	if k == 0 && an.lowerElsewhere(t.low) {
+		return false // "Hubs moved...": a common word starting a sentence
+	}
 	surface := s.text[int(t.off)-s.off : int(t.end)-s.off]
 	upper := 0
 	for i := 0; i < len(surface); i++ {
@@ -429,6 +432,18 @@ func (an *analysis) nameToken(s *sentence, k int) bool {
 		}
 	}
 	return upper < 2 // acronyms and CamelCase product names are not people
+}
+
+// lowerElsewhere reports whether the word appears in lower case somewhere
+// in the debrief, which names never do.
+func (an *analysis) lowerElsewhere(low string) bool {
+	for i := range an.doc.tokens {
+		t := &an.doc.tokens[i]
+		if !t.cap && t.low == low {
+			return true
+		}
+	}
+	return false
 }
 
 // mentioned reports whether word appears capitalised in the debrief's body.
