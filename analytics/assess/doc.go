@@ -2,64 +2,101 @@
 // a debrief identifies, which kinds of facilitator questions it shows were
 // asked (question coverage), and whether it went beyond a single root
 // cause (depth). Every finding carries the sentences of the debrief that
-// justify it, so a person can check and trust it.
+// justify it, so a person can check and trust it. It also owns the
+// measurement of all this against hand labels (eval.go) and helpers that
+// assess files and folders for the command line (files.go).
 //
 // The assessment is a pure function of a normalised debrief and a catalog:
-// no I/O, no clock, no state between calls. The catalog (catalog.yaml,
-// embedded, overridable with LoadCatalog) holds every language cue, written
-// for this project from DOMAIN.md; the code holds only the mechanics:
+// no I/O, no clock, no state kept between calls. The catalog (catalog.yaml,
+// embedded; LoadCatalog reads another) holds every language cue, written
+// for this project from DOMAIN.md; the code holds only the mechanics.
 //
-//   - Segmentation splits each section into units (list items, paragraphs,
-//     table cells, code lines) and sentences, robust to abbreviations,
-//     decimals, times, versions and initials. Questions, template
-//     placeholders and code lines are never evidence.
-//   - One pass per sentence finds every catalog phrase: phrases are
-//     compiled into a trie keyed by word stems, so each token costs one map
-//     lookup whatever the size of the catalog. Negators up to three words
-//     before a cue in the same clause ("this was not human error") negate
-//     it; hedges ("probably") weaken it.
-//   - Coverage: a category's rules combine lexicons ("someone perceived"
-//     and "something looked wrong" for cues); a sentence's score is its best
-//     rule's weight times its section's factor (action items count for
-//     nothing) and 0.8 when hedged. A category is covered when a sentence
-//     scores at least the threshold; the three best sentences are its
-//     evidence. Confidence is in the verdict: with r the best score over
-//     the threshold, plus 0.25 for each further supporting sentence (up to
-//     two), it is 1-0.5/r when covered and 1-0.5r when not, within [0.5, 1).
-//   - Factors: every item (or paragraph naming a factor) under a
-//     contributing factors, root cause, trigger or what-went-wrong section
-//     is an explicit factor; a sentence elsewhere with a causal ("led to",
-//     "because") or deficiency ("no alert", "lack of") cue and a factor
-//     category is an inferred one. A factor's key is the sorted set of
-//     catalog concepts it names ("connection-pool/exhausted"), topped up
-//     with its longest content-word stems when it names fewer than two.
+// # Text
 //
-// Depth class follows DOMAIN.md: contributing_factors when there are three
-// or more distinct factors across two or more categories, at least one
-// organisational, and no blame language; single_root_cause when there is
-// at most one factor; multiple_causes otherwise. Distinct factors are the
-// explicit factors by key, plus inferred factors that add a category, and
-// at least the number a sentence states ("three causes combined").
+// Each section is split into units (list items, paragraphs, table cells,
+// code lines) and sentences. Splitting is robust to abbreviations ("e.g.",
+// "vs."), initials, decimals, times, versions and URLs; wrapped lines are
+// joined back; leading time stamps of timeline entries are left out of the
+// evidence. Questions, template placeholders ("[describe the impact]",
+// "TBD", "<insert>") and code or log lines are never evidence. Evidence is
+// always a trimmed substring of a section's text.
 //
-// The depth score, from the weights in the catalog (default values shown):
+// # Matching
 //
-//	score = 6·min(factors, 5)                    up to 30
-//	      + 5 if any technical category          5
-//	      + 5·min(organisational categories, 3)  up to 15
-//	      + 3·min(perspectives, 4)               up to 12
-//	      + 3 timeline + 4 went well or lucky
+// Catalog phrases are compiled once (New) into a trie over interned word
+// stems, so every sentence is scanned once and each token costs one map
+// lookup however large the catalog. Phrases allow alternatives, prefixes,
+// exact forms and short gaps (see catalog.yaml). A negator ("not", "no",
+// "never", "without") up to three words before a cue in the same clause
+// negates it: "this was not human error" is no blame. "X was not the
+// cause" rules X out as a factor. Hedges ("probably", "we think") lower
+// confidence. Sentences that plan work ("Add an alert", "we should...")
+// evidence no question and state no factor.
+//
+// # Coverage
+//
+// A question category's rules combine lexicons ("someone perceived" and
+// "something looked wrong" make a cue; an alert that fired is not one). A
+// sentence's score is the weight of its best rule times its section's
+// factor (action items count for nothing). A category is covered when a
+// sentence reaches the threshold; the three best sentences are its
+// evidence. Confidence is in the verdict: with r the best score over the
+// threshold, plus 0.25 for each further supporting sentence (up to two),
+// it is 1−0.4/r when covered (0.6 to 0.99; ×0.9 when the best sentence is
+// hedged) and 1−0.4r when not (0.6 to 1).
+//
+// # Factors
+//
+// Every item, or paragraph naming a factor, under a contributing factors,
+// root cause, trigger or what-went-wrong section is an explicit factor, as
+// are the items of a list a sentence introduces as causes ("caused by two
+// factors:"). Its categories come from its first two sentences and, in
+// later ones, from what they state as a cause or a gap. A sentence
+// elsewhere is an inferred factor when it names a category next to causal
+// words ("led to", "because of") or a gap ("no alert", "lack of"), or
+// when it sits in lessons or surprises. Timelines, action items, impact and
+// what went well state no factor.
+//
+// A factor's key is the sorted set of catalog concepts it names
+// ("connection-pool/exhausted"), so "connection pool exhausted" and "ran
+// out of database connections in the pool" share one; with fewer than two
+// concepts its longest content-word stems fill in (prefixed "~"), so
+// unrelated factors stay apart.
+//
+// # Depth
+//
+// The distinct factors are the listed ones and those named in lessons,
+// by key; a listed item that only blames ("This was human error") counts
+// as blame, not as another factor; inferred factors count when they bring
+// a new category (gaps only when nothing else names a factor); a sentence
+// stating a number of causes ("three causes combined") sets a floor. The
+// class follows DOMAIN.md: contributing_factors with three or more
+// factors across two or more categories, at least one organisational
+// (from the listed factors when there are any), and no blame language;
+// single_root_cause with at most one factor; multiple_causes otherwise.
+//
+// The depth score uses the weights in the catalog (defaults shown):
+//
+//	score = 6·min(factors, 5)                     up to 30
+//	      + 5 if any technical category            5
+//	      + 5·min(organisational categories, 3)    up to 15
+//	      + 3·min(perspectives, 4)                 up to 12
+//	      + 3 timeline + 4 what went well or lucky
 //	      + 3 surprises + 4 lessons + 2 open questions
-//	      + 4 remediation beyond "be careful"    up to 20
-//	      + 18·(covered question categories / 13) up to 18
+//	      + 4 remediation beyond "be careful"      up to 20
+//	      + 18·covered question categories / 13    up to 18
 //	      − 8 if root-cause framing
 //	      − 3·min(counterfactuals, 3)
 //	      − 15 if blame language
 //
-// clamped to 0..100 and rounded. Reasons spell out each term in plain
-// words ("3 factors across technical and organisational categories", "no
-// blame language", "4 perspectives").
+// clamped to 0..100 and rounded. The reasons spell each term out in plain
+// words ("5 factors across technical and organisational categories", "4
+// perspectives", "names a single root cause", "no blame language").
+// Perspectives are people named with a verb only people do ("Priya saw"),
+// @handles, participants named in the text, the catalog's roles ("the
+// on-call engineer") and quoted speech.
 //
-// eval.go measures the assessment against hand labels (precision, recall
-// and F1 per category, micro and macro averages, depth-class accuracy and
-// confusion); files.go assesses files and folders for the CLI.
+// Catalog.Version is the declared version plus a hash of the catalog's
+// bytes and of this package's algorithm version, so any change to either
+// reassesses every debrief.
 package assess
