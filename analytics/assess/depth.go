@@ -337,14 +337,23 @@ func (an *analysis) perspectives() []string {
 			r := strings.ToLower(an.hitText(i, hit{start: a, end: b}))
 			roles = appendUnique(roles, r)
 		}
-		// @handles are people whatever they did.
+		// @handles are people whatever they did: "@aronasorman", not
+		// "@1.24.1" or "@posthog/agent".
 		for t := range s.toks {
 			off := int(s.toks[t].off) - s.off
-			if off > 0 && s.text[off-1] == '@' {
-				h := s.text[off : int(s.toks[t].end)-s.off]
-				add("name:"+strings.ToLower(h), "@"+h)
-				named = true
+			end := int(s.toks[t].end) - s.off
+			if off == 0 || s.text[off-1] != '@' || s.toks[t].low[0] < 'a' || s.toks[t].low[0] > 'z' {
+				continue
 			}
+			if off > 1 && !isSpaceByte(s.text[off-2]) && s.text[off-2] != '(' {
+				continue
+			}
+			if end < len(s.text) && (s.text[end] == '/' || s.text[end] == '.' && end+1 < len(s.text) && s.text[end+1] != ' ') {
+				continue
+			}
+			h := s.text[off:end]
+			add("name:"+strings.ToLower(h), "@"+h)
+			named = true
 		}
 		if !named && s.flags&flagQuote != 0 && hasSpeech && an.has(i, speech) {
 			quotedAnon = true
@@ -379,6 +388,15 @@ func (an *analysis) perspectives() []string {
 	return out
 }
 
+// starters are capitalised words that start a sentence before a name
+// ("Then Priya said").
+var starters = map[string]bool{
+	"then": true, "when": true, "after": true, "before": true, "once": true, "while": true,
+	"and": true, "but": true, "so": true, "also": true, "finally": true, "later": true,
+	"initially": true, "meanwhile": true, "however": true, "eventually": true, "next": true,
+	"first": true, "here": true, "there": true, "now": true, "today": true, "yesterday": true,
+}
+
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "our": true, "their": true, "its": true}
 
 // mergeSpan adds [a, b) to spans, merging it with any span it overlaps.
@@ -404,8 +422,13 @@ func (an *analysis) nameBefore(s *sentence, j int) string {
 		return ""
 	}
 	start := k
-	if k > 0 && an.nameToken(s, k-1) && !s.toks[k].brk {
-		start = k - 1
+	if k > 0 && !s.toks[k].brk {
+		switch {
+		case an.nameToken(s, k-1):
+			start = k - 1
+		case s.toks[k-1].cap && !(k-1 == 0 && starters[s.toks[k-1].low]):
+			return "" // the end of a product's name: "Grafana Agent ran"
+		}
 	}
 	a := int(s.toks[start].off) - s.off
 	b := int(s.toks[k].end) - s.off
