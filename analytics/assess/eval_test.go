@@ -154,7 +154,7 @@ func TestSampleEvaluation(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Evaluate(labels, assessLabelled(t, sampleDir, labels))
-	checkFloors(t, "sample set", r, floor{coverage: 0.87, factors: 0.78, depth: 0.90})
+	checkFloors(t, "sample set", r, floor{coverage: 0.87, factors: 0.79, depth: 0.90})
 }
 
 // TestCorpusEvaluation measures the assessment on real public debriefs
@@ -176,11 +176,31 @@ func TestCorpusEvaluation(t *testing.T) {
 		}
 	}
 	results := assessLabelled(t, corpusDir, labels)
+	// Floors are the figures measured when they were set, minus a margin:
+	// they catch regressions. The targets for unseen debriefs
+	// (coverage 0.80, factor categories 0.75, depth 0.80) are logged
+	// against the holdout half, not asserted: the holdout figures are an
+	// estimate to report, not something to tune until it passes.
 	t.Run("tuning", func(t *testing.T) {
 		checkFloors(t, "corpus tuning half", Evaluate(tuning, results), floor{coverage: 0.85, factors: 0.66, depth: 0.68})
 	})
 	t.Run("holdout", func(t *testing.T) {
-		checkFloors(t, "corpus holdout half", Evaluate(holdout, results), floor{coverage: 0, factors: 0, depth: 0})
+		r := Evaluate(holdout, results)
+		checkFloors(t, "corpus holdout half", r, floor{coverage: 0.68, factors: 0.57, depth: 0.90})
+		for _, target := range []struct {
+			what      string
+			got, want float64
+		}{
+			{"coverage micro-F1", r.Coverage.Micro.F1, 0.80},
+			{"factor-category micro-F1", r.Factors.Micro.F1, 0.75},
+			{"depth-class accuracy", r.DepthAccuracy, 0.80},
+		} {
+			verdict := "meets"
+			if target.got < target.want {
+				verdict = "is below"
+			}
+			t.Logf("holdout %s %.3f %s the issue's target %.2f", target.what, target.got, verdict, target.want)
+		}
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
