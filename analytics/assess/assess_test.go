@@ -386,8 +386,8 @@ func TestScoreBoundsAndDirection(t *testing.T) {
 			if len(a.Depth.Reasons) == 0 {
 				t.Error("no reasons")
 			}
-			if len(a.Coverage) != len(QuestionCategories) {
-				t.Errorf("%d coverage entries, want %d", len(a.Coverage), len(QuestionCategories))
+			if len(a.Coverage) != len(questionCategories) {
+				t.Errorf("%d coverage entries, want %d", len(a.Coverage), len(questionCategories))
 			}
 			for _, c := range a.Coverage {
 				if c.Confidence < 0 || c.Confidence > 1 {

@@ -25,23 +25,31 @@ var defaultCatalog []byte
 // release reassesses every debrief just as a new catalog does.
 const algorithmVersion = "1"
 
-// QuestionCategories are the 13 question coverage categories of DOMAIN.md,
-// in the order the assessment reports them.
-var QuestionCategories = []string{
+// QuestionCategories returns the 13 question coverage categories of
+// DOMAIN.md, in the order assessments report them.
+func QuestionCategories() []string { return append([]string(nil), questionCategories...) }
+
+// TechnicalFactors returns the 14 technical categories of DOMAIN.md's
+// contributing factor taxonomy.
+func TechnicalFactors() []string { return append([]string(nil), technicalFactors...) }
+
+// OrganisationalFactors returns the 8 organisational and human categories
+// of DOMAIN.md's contributing factor taxonomy.
+func OrganisationalFactors() []string { return append([]string(nil), organisationalFactors...) }
+
+var questionCategories = []string{
 	"cues", "assessment", "decisions", "knowledge", "pressures", "normal_work",
 	"help", "surprise", "expertise", "anticipation", "handoffs", "learning",
 	"resilience",
 }
 
-// TechnicalFactors and OrganisationalFactors are the contributing factor
-// taxonomy of DOMAIN.md.
 var (
-	TechnicalFactors = []string{
+	technicalFactors = []string{
 		"config_change", "code_change", "infra_change", "capacity", "dependency",
 		"hardware", "network", "dns", "certificate", "database", "time",
 		"software_bug", "data", "security",
 	}
-	OrganisationalFactors = []string{
+	organisationalFactors = []string{
 		"monitoring", "tooling", "testing", "documentation", "knowledge",
 		"communication", "process", "pressure",
 	}
@@ -230,7 +238,7 @@ func (f *catalogFile) validate() error {
 	if strings.TrimSpace(f.Version) == "" {
 		errs = append(errs, errors.New("version: missing"))
 	}
-	for _, k := range QuestionCategories {
+	for _, k := range questionCategories {
 		q, ok := f.Questions[k]
 		if !ok {
 			errs = append(errs, fmt.Errorf("questions: missing category %q", k))
@@ -273,15 +281,15 @@ func (f *catalogFile) validate() error {
 		}
 	}
 	for k := range f.Questions {
-		if !contains(QuestionCategories, k) {
+		if !contains(questionCategories, k) {
 			errs = append(errs, fmt.Errorf("questions: unknown category %q", k))
 		}
 	}
 	groups := map[string]string{}
-	for _, k := range TechnicalFactors {
+	for _, k := range technicalFactors {
 		groups[k] = "technical"
 	}
-	for _, k := range OrganisationalFactors {
+	for _, k := range organisationalFactors {
 		groups[k] = "organisational"
 	}
 	for k, g := range groups {
@@ -373,13 +381,13 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func emptyCatalog() catalogFile {
 	f := catalogFile{Version: "empty", Questions: map[string]questionSpec{}, Factors: map[string]factorSpec{}}
-	for _, k := range QuestionCategories {
+	for _, k := range questionCategories {
 		f.Questions[k] = questionSpec{}
 	}
-	for _, k := range TechnicalFactors {
+	for _, k := range technicalFactors {
 		f.Factors[k] = factorSpec{Group: "technical"}
 	}
-	for _, k := range OrganisationalFactors {
+	for _, k := range organisationalFactors {
 		f.Factors[k] = factorSpec{Group: "organisational"}
 	}
 	f.Depth.FactorSections = []string{string(ingest.KindContributingFactors), string(ingest.KindRootCause)}

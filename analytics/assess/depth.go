@@ -205,8 +205,8 @@ func (an *analysis) score(d *ingest.Depth, covered int) (int, []string) {
 	} else {
 		reasons = append(reasons, "no remediation beyond reminders to be careful")
 	}
-	s += w.Coverage * float64(covered) / float64(len(QuestionCategories))
-	reasons = append(reasons, fmt.Sprintf("shows %d of %d kinds of facilitator question", covered, len(QuestionCategories)))
+	s += w.Coverage * float64(covered) / float64(len(questionCategories))
+	reasons = append(reasons, fmt.Sprintf("shows %d of %d kinds of facilitator question", covered, len(questionCategories)))
 
 	if len(d.RootCause) > 0 {
 		s += w.RootCauseFraming

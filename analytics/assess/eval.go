@@ -42,7 +42,7 @@ func LoadLabels(path string) ([]Label, error) {
 	}
 	var errs []error
 	seen := map[string]bool{}
-	factors := append(append([]string(nil), TechnicalFactors...), OrganisationalFactors...)
+	factors := append(append([]string(nil), technicalFactors...), organisationalFactors...)
 	for i, l := range labels {
 		where := fmt.Sprintf("labels %s: entry %d (%s)", path, i+1, l.Ref)
 		if l.Ref == "" {
@@ -53,7 +53,7 @@ func LoadLabels(path string) ([]Label, error) {
 		}
 		seen[l.Ref] = true
 		for _, k := range l.Coverage {
-			if !contains(QuestionCategories, k) {
+			if !contains(questionCategories, k) {
 				errs = append(errs, fmt.Errorf("%s: unknown coverage category %q", where, k))
 			}
 		}
@@ -126,18 +126,20 @@ type Report struct {
 	Confusion map[string]map[string]int
 }
 
-// DepthClasses in the order reports show them.
-var DepthClasses = []string{ingest.DepthSingleRootCause, ingest.DepthMultipleCauses, ingest.DepthContributingFactors}
+// DepthClasses returns the depth classes in the order reports show them.
+func DepthClasses() []string { return append([]string(nil), depthClasses...) }
+
+var depthClasses = []string{ingest.DepthSingleRootCause, ingest.DepthMultipleCauses, ingest.DepthContributingFactors}
 
 // Evaluate compares assessments with labels. A debrief's factor
 // categories are the union of its factors' categories; its coverage is the
 // set of categories marked covered.
 func Evaluate(labels []Label, results map[string]*ingest.Assessment) Report {
-	factors := append(append([]string(nil), TechnicalFactors...), OrganisationalFactors...)
-	cov := newTally(QuestionCategories)
+	factors := append(append([]string(nil), technicalFactors...), organisationalFactors...)
+	cov := newTally(questionCategories)
 	fac := newTally(factors)
 	r := Report{Confusion: map[string]map[string]int{}}
-	for _, c := range DepthClasses {
+	for _, c := range depthClasses {
 		r.Confusion[c] = map[string]int{}
 	}
 	for _, l := range labels {
@@ -260,23 +262,23 @@ func (r Report) Write(w io.Writer) error {
 		}
 	}
 	fmt.Fprintf(w, "\ndepth class accuracy: %.3f (%d of %d)\n", r.DepthAccuracy, r.DepthCorrect, r.Debriefs)
-	fmt.Fprintln(tw, "labelled \\ predicted\t"+strings.Join(DepthClasses, "\t")+"\t")
-	classes := append([]string(nil), DepthClasses...)
+	fmt.Fprintln(tw, "labelled \\ predicted\t"+strings.Join(depthClasses, "\t")+"\t")
+	classes := append([]string(nil), depthClasses...)
 	for c := range r.Confusion {
 		if !contains(classes, c) {
 			classes = append(classes, c)
 		}
 	}
-	sort.SliceStable(classes[len(DepthClasses):], func(a, b int) bool {
-		return classes[len(DepthClasses)+a] < classes[len(DepthClasses)+b]
+	sort.SliceStable(classes[len(depthClasses):], func(a, b int) bool {
+		return classes[len(depthClasses)+a] < classes[len(depthClasses)+b]
 	})
 	for _, c := range classes {
 		row := r.Confusion[c]
-		if len(row) == 0 && !contains(DepthClasses, c) {
+		if len(row) == 0 && !contains(depthClasses, c) {
 			continue
 		}
 		fmt.Fprint(tw, c)
-		for _, p := range DepthClasses {
+		for _, p := range depthClasses {
 			fmt.Fprintf(tw, "\t%d", row[p])
 		}
 		fmt.Fprintln(tw, "\t")

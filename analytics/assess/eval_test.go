@@ -20,7 +20,7 @@ func TestEvaluateCounts(t *testing.T) {
 	}
 	cov := func(covered ...string) []ingest.Coverage {
 		var out []ingest.Coverage
-		for _, k := range QuestionCategories {
+		for _, k := range questionCategories {
 			out = append(out, ingest.Coverage{Category: k, Covered: contains(covered, k)})
 		}
 		return out

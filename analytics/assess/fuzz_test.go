@@ -49,7 +49,7 @@ func FuzzAssess(f *testing.F) {
 				t.Fatalf("%s %q is not trimmed text of the debrief", what, s)
 			}
 		}
-		if len(as.Coverage) != len(QuestionCategories) {
+		if len(as.Coverage) != len(questionCategories) {
 			t.Fatalf("%d coverage entries", len(as.Coverage))
 		}
 		for _, c := range as.Coverage {

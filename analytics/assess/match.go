@@ -578,7 +578,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		}
 		return ids, nil
 	}
-	for _, k := range QuestionCategories {
+	for _, k := range questionCategories {
 		q := f.Questions[k]
 		qc := qcat{key: k, threshold: q.Threshold, sections: map[ingest.SectionKind]float64{}}
 		if qc.threshold == 0 {
@@ -625,7 +625,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		c.questions = append(c.questions, qc)
 	}
 	catIdx := map[string]int{}
-	for _, k := range append(append([]string(nil), TechnicalFactors...), OrganisationalFactors...) {
+	for _, k := range append(append([]string(nil), technicalFactors...), organisationalFactors...) {
 		fs := f.Factors[k]
 		id, err := c.addPhrases("factors."+k, fs.Cues, "factors."+k)
 		if err != nil {
