@@ -47,6 +47,9 @@ func (a *Assessor) Version() string { return a.version }
 // Assess sets d.Assessment from d's sections and text. It does no I/O and
 // keeps no state between calls.
 func (a *Assessor) Assess(d *ingest.Debrief) {
+	if d == nil {
+		return
+	}
 	d.Assessment = a.assess(d)
 }
 
