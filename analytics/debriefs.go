@@ -31,8 +31,8 @@ DELETE FROM stage_debriefs;
 DELETE FROM stage_removed;`
 
 // mergeDebriefs upserts the staged debriefs. A changed debrief (new content,
-// or back after removal) gets a new revision; an unchanged one only records
-// its document's current hash.
+// or back after removal) takes the batch's change number; an unchanged one
+// only records its document's current hash. %[1]d is the change number.
 const mergeDebriefs = `MERGE INTO debriefs AS d USING stage_debriefs AS s ON d.id = s.id
 WHEN MATCHED AND (d.content_hash <> s.content_hash OR d.removed_at IS NOT NULL) THEN UPDATE SET
 	source = s.source, ref = s.ref, document = s.document, doc_hash = s.doc_hash, url = s.url,
@@ -42,32 +42,31 @@ WHEN MATCHED AND (d.content_hash <> s.content_hash OR d.removed_at IS NOT NULL) 
 	started_at = s.started_at, detected_at = s.detected_at, resolved_at = s.resolved_at,
 	published_at = s.published_at, date = s.date, timeline = s.timeline,
 	content_hash = s.content_hash, fetched_at = s.fetched_at, updated_at = s.fetched_at,
-	removed_at = NULL, revision = d.revision + 1
-WHEN MATCHED THEN UPDATE SET doc_hash = s.doc_hash
-WHEN NOT MATCHED THEN INSERT (` + debriefColumns + `, first_seen_at, updated_at, removed_at, revision, indexed_revision)
+	removed_at = NULL, seq = %[1]d
+WHEN MATCHED AND d.doc_hash <> s.doc_hash THEN UPDATE SET doc_hash = s.doc_hash
+WHEN NOT MATCHED THEN INSERT (` + debriefColumns + `, first_seen_at, updated_at, removed_at, seq)
 	VALUES (s.id, s.source, s.ref, s.document, s.doc_hash, s.url, s.title, s.summary, s.text, s.sections,
 	s.severity, s.status, s.services, s.teams, s.tags, s.authors, s.participants, s.extra,
 	s.started_at, s.detected_at, s.resolved_at, s.published_at, s.date, s.timeline, s.content_hash, s.fetched_at,
-	s.fetched_at, s.fetched_at, NULL, 1, NULL)`
+	s.fetched_at, s.fetched_at, NULL, %[1]d)`
 
 // Apply commits one batch of a pass in a single transaction: the upserts
 // are bulk-loaded into a staging table with the Appender and merged; the
-// removals are marked (never deleted). It returns the counts and the
-// revisions the search index must now follow.
+// removals are marked (never deleted). Everything the batch changes takes
+// the next change number, returned with the counts and the changes the
+// search index must now follow.
 func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, error) {
 	var res ingest.Applied
 	if len(c.Upsert) == 0 && len(c.Remove) == 0 {
 		return res, nil
 	}
 	rows := make([][]driver.Value, 0, len(c.Upsert))
-	byID := make(map[string]*ingest.Debrief, len(c.Upsert))
 	for _, r := range c.Upsert {
 		row, err := toRow(r)
 		if err != nil {
 			return res, fmt.Errorf("analytics: debrief %s: %w", r.Debrief.Ref, err)
 		}
 		rows = append(rows, row)
-		byID[r.Debrief.ID] = r.Debrief
 	}
 	removed := make([][]driver.Value, 0, len(c.Remove))
 	for _, id := range c.Remove {
@@ -76,6 +75,7 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	seq := s.seq + 1
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("analytics: connect: %w", err)
@@ -96,77 +96,147 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 		return res, fmt.Errorf("analytics: begin: %w", err)
 	}
 	defer tx.Rollback()
-	err = tx.QueryRowContext(ctx, `SELECT
-		count(*) FILTER (WHERE d.id IS NULL),
-		count(*) FILTER (WHERE d.id IS NOT NULL AND (d.content_hash <> s.content_hash OR d.removed_at IS NOT NULL)),
-		count(*) FILTER (WHERE d.id IS NOT NULL AND d.content_hash = s.content_hash AND d.removed_at IS NULL)
-		FROM stage_debriefs s LEFT JOIN debriefs d ON d.id = s.id`).Scan(&res.Added, &res.Updated, &res.Unchanged)
+	same, existing, err := classify(ctx, tx)
 	if err != nil {
-		return res, fmt.Errorf("analytics: classify debriefs: %w", err)
+		return res, err
 	}
+	res.Unchanged = len(same)
+	res.Updated = existing - len(same)
+	res.Added = len(rows) - existing
 	if len(rows) > 0 {
-		if _, err := tx.ExecContext(ctx, mergeDebriefs); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(mergeDebriefs, seq)); err != nil {
 			return res, fmt.Errorf("analytics: merge debriefs: %w", err)
 		}
 	}
-	if len(removed) > 0 {
-		r, err := tx.ExecContext(ctx, `UPDATE debriefs SET removed_at = ?, revision = revision + 1
-			WHERE removed_at IS NULL AND id IN (SELECT id FROM stage_removed)
-			AND id NOT IN (SELECT id FROM stage_debriefs)`, c.At)
-		if err != nil {
-			return res, fmt.Errorf("analytics: mark removed: %w", err)
+	for _, r := range c.Upsert {
+		if !same[r.Debrief.ID] {
+			res.Index = append(res.Index, ingest.IndexItem{ID: r.Debrief.ID, Seq: seq, Debrief: r.Debrief})
 		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return res, fmt.Errorf("analytics: mark removed: %w", err)
-		}
-		res.Removed = int(n)
 	}
-	res.Index, err = s.pendingIn(ctx, tx, byID)
-	if err != nil {
-		return res, err
+	if len(removed) > 0 {
+		gone, err := markRemoved(ctx, tx, c.At, seq)
+		if err != nil {
+			return res, err
+		}
+		res.Removed = len(gone)
+		for _, id := range gone {
+			res.Index = append(res.Index, ingest.IndexItem{ID: id, Seq: seq})
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("analytics: commit: %w", err)
 	}
+	if len(res.Index) > 0 {
+		s.seq = seq
+		res.Seq = seq
+	}
 	return res, nil
 }
 
-// pendingIn lists the staged debriefs whose revision the index lacks.
-func (s *Store) pendingIn(ctx context.Context, tx *sql.Tx, byID map[string]*ingest.Debrief) ([]ingest.IndexItem, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT d.id, d.revision, d.removed_at IS NOT NULL FROM debriefs d
-		WHERE d.id IN (SELECT id FROM stage_debriefs UNION ALL SELECT id FROM stage_removed)
-		AND d.indexed_revision IS DISTINCT FROM d.revision`)
+// classify finds which staged debriefs are already stored, and which of
+// those are unchanged.
+func classify(ctx context.Context, tx *sql.Tx) (same map[string]bool, existing int, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT s.id, d.content_hash = s.content_hash AND d.removed_at IS NULL
+		FROM stage_debriefs s JOIN debriefs d ON d.id = s.id`)
 	if err != nil {
-		return nil, fmt.Errorf("analytics: list changed debriefs: %w", err)
+		return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
 	}
 	defer rows.Close()
-	var items []ingest.IndexItem
+	same = map[string]bool{}
 	for rows.Next() {
-		var it ingest.IndexItem
-		var gone bool
-		if err := rows.Scan(&it.ID, &it.Revision, &gone); err != nil {
-			return nil, fmt.Errorf("analytics: list changed debriefs: %w", err)
+		var id string
+		var unchanged bool
+		if err := rows.Scan(&id, &unchanged); err != nil {
+			return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
 		}
-		if !gone {
-			it.Debrief = byID[it.ID]
-			if it.Debrief == nil {
-				// Changed earlier but never indexed, and unchanged now:
-				// the catch-up loads it from the store.
-				continue
-			}
+		existing++
+		if unchanged {
+			same[id] = true
 		}
-		items = append(items, it)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analytics: list changed debriefs: %w", err)
+		return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
 	}
-	return items, nil
+	return same, existing, nil
+}
+
+// markRemoved marks the staged removals that are still visible, and not
+// upserted in the same batch, and returns their ids.
+func markRemoved(ctx context.Context, tx *sql.Tx, at time.Time, seq int64) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `UPDATE debriefs SET removed_at = ?, seq = ?
+		WHERE removed_at IS NULL AND id IN (SELECT id FROM stage_removed)
+		AND id NOT IN (SELECT id FROM stage_debriefs) RETURNING id`, at.UTC(), seq)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: mark removed: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("analytics: mark removed: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analytics: mark removed: %w", err)
+	}
+	return ids, nil
+}
+
+// storedSection is a section as the sections column holds it: where its
+// text lies in the debrief's text, so the text is not stored twice, or the
+// text itself when it is not a part of the debrief's text.
+type storedSection struct {
+	Kind    ingest.SectionKind `json:"kind"`
+	Heading string             `json:"heading,omitempty"`
+	Level   int                `json:"level,omitempty"`
+	Start   int                `json:"start,omitempty"`
+	End     int                `json:"end,omitempty"`
+	Text    string             `json:"text,omitempty"`
+}
+
+// encodeSections finds each section's text in the debrief's text, in
+// order, and records its place.
+func encodeSections(d *ingest.Debrief) ([]byte, error) {
+	out := make([]storedSection, len(d.Sections))
+	at := 0
+	for i, sec := range d.Sections {
+		out[i] = storedSection{Kind: sec.Kind, Heading: sec.Heading, Level: sec.Level}
+		if sec.Text == "" {
+			continue
+		}
+		if j := strings.Index(d.Text[at:], sec.Text); j >= 0 {
+			out[i].Start, out[i].End = at+j, at+j+len(sec.Text)
+			at = out[i].End
+		} else {
+			out[i].Text = sec.Text
+		}
+	}
+	return json.Marshal(out)
+}
+
+func decodeSections(b []byte, text string) ([]ingest.Section, error) {
+	var stored []storedSection
+	if err := json.Unmarshal(b, &stored); err != nil {
+		return nil, err
+	}
+	out := make([]ingest.Section, len(stored))
+	for i, s := range stored {
+		out[i] = ingest.Section{Kind: s.Kind, Heading: s.Heading, Level: s.Level, Text: s.Text}
+		if s.End > 0 {
+			if s.Start < 0 || s.End > len(text) || s.Start > s.End {
+				return nil, fmt.Errorf("section %d lies outside the text (%d-%d of %d bytes)", i, s.Start, s.End, len(text))
+			}
+			out[i].Text = text[s.Start:s.End]
+		}
+	}
+	return out, nil
 }
 
 func toRow(r ingest.Record) ([]driver.Value, error) {
 	d := r.Debrief
-	sections, err := json.Marshal(nonNil(d.Sections))
+	sections, err := encodeSections(d)
 	if err != nil {
 		return nil, fmt.Errorf("encode sections: %w", err)
 	}
@@ -295,7 +365,7 @@ func scanDebrief(sc scanner) (*ingest.Debrief, error) {
 	d.Meta.Severity, d.Meta.Status = severity.String, status.String
 	d.Meta.Services, d.Meta.Teams, d.Meta.Tags = emptyNil(services), emptyNil(teams), emptyNil(tags)
 	d.Meta.Authors, d.Meta.Participants = emptyNil(authors), emptyNil(participants)
-	if err := json.Unmarshal([]byte(sections), &d.Sections); err != nil {
+	if d.Sections, err = decodeSections([]byte(sections), d.Text); err != nil {
 		return nil, fmt.Errorf("decode sections of %s: %w", d.ID, err)
 	}
 	if err := json.Unmarshal([]byte(timeline), &d.Timeline); err != nil {

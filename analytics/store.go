@@ -32,8 +32,11 @@ type Store struct {
 	log *slog.Logger
 	now func() time.Time
 	// writeMu makes the store single-writer: passes of different sources
-	// may run at once; their batches commit one after the other.
+	// may run at once; their batches commit one after the other, in the
+	// order of their change numbers.
 	writeMu sync.Mutex
+	// seq is the number of the last committed change (guarded by writeMu).
+	seq int64
 }
 
 // Options configure Open.
@@ -65,6 +68,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := s.loadID(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM debriefs`).Scan(&s.seq); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("analytics: read change number: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `UPDATE runs SET status = 'interrupted', ended_at = started_at,
 		error = 'the process stopped before the pass finished' WHERE status = 'running'`); err != nil {

@@ -14,15 +14,14 @@ import (
 	"github.com/secondstory/secondstory/ingest"
 )
 
-// Store is what the index needs from the store of debriefs: the revisions
-// it lacks, and a place to record what it holds.
+// Store is what the index needs from the store of debriefs.
 type Store interface {
 	// ID identifies the store; an index built from another one is stale.
 	ID() string
-	Unindexed(ctx context.Context, limit int) ([]ingest.IndexItem, error)
-	MarkIndexed(ctx context.Context, items []ingest.IndexItem) error
-	ResetIndexed(ctx context.Context) error
-	IndexState(ctx context.Context) (visible, pending int, err error)
+	// Changes lists changes in order after the position (seq, id).
+	Changes(ctx context.Context, seq int64, id string, limit int) ([]ingest.IndexItem, error)
+	// IndexState counts the visible debriefs and the changes after seq.
+	IndexState(ctx context.Context, seq int64) (visible, pending int, err error)
 }
 
 // Options configure Open.
@@ -47,25 +46,34 @@ type Index struct {
 	idx bleve.Index
 	// writeMu serialises writers: Bleve batches are applied one at a time.
 	writeMu sync.Mutex
+	// seq is the watermark: every store change numbered up to it is in the
+	// index. It is written in the same batch as the documents. Changes may
+	// arrive out of order (passes of two sources at once): done holds those
+	// applied above the watermark, which moves only over a contiguous run,
+	// since the store numbers its committed changes without gaps.
+	seq  int64
+	done map[int64]bool
 }
 
 const (
 	keyVersion = "secondstory.mapping_version"
 	keyStore   = "secondstory.store_id"
+	keySeq     = "secondstory.applied_seq"
 )
 
 // Open opens the index in dir (in memory when dir is ""), creating it when
 // missing. An index of another mapping version, built from another store,
-// or unreadable is replaced by an empty one, and the store is told to
-// index everything again; Check then fills it.
+// or unreadable is replaced by an empty one; Check then fills it from the
+// store.
 func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, error) {
-	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize}
+	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize, done: map[int64]bool{}}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
 	if x.batch <= 0 {
 		x.batch = 1000
 	}
+	registerAnalysis()
 	if dir != "" {
 		// A rebuild cut short leaves its work behind.
 		if err := os.RemoveAll(dir + rebuildSuffix); err != nil {
@@ -77,6 +85,7 @@ func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, erro
 			reason := x.stale(idx)
 			if reason == "" {
 				x.idx = idx
+				x.seq = appliedSeq(idx)
 				return x, nil
 			}
 			x.log.Info("search index will be rebuilt", "reason", reason)
@@ -96,12 +105,21 @@ func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := st.ResetIndexed(ctx); err != nil {
-		idx.Close()
-		return nil, err
-	}
 	x.idx = idx
 	return x, nil
+}
+
+// appliedSeq reads an index's watermark; 0 when it has none.
+func appliedSeq(idx bleve.Index) int64 {
+	b, err := idx.GetInternal([]byte(keySeq))
+	if err != nil {
+		return 0
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 const rebuildSuffix = ".rebuild"
@@ -122,12 +140,15 @@ func (x *Index) stale(idx bleve.Index) string {
 // create makes an empty index of the current mapping at path (in memory
 // when path is ""), stamped with the mapping version and the store id.
 func (x *Index) create(path string) (bleve.Index, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
 	var idx bleve.Index
-	var err error
 	if path == "" {
-		idx, err = bleve.NewMemOnly(newMapping())
+		idx, err = bleve.NewMemOnly(m)
 	} else {
-		idx, err = bleve.New(path, newMapping())
+		idx, err = bleve.New(path, m)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
@@ -156,13 +177,10 @@ func (x *Index) Close() error {
 	return err
 }
 
-// Apply indexes (or deletes) the given revisions in one batch and records
-// in the store that the index holds them. A search sees either the old or
-// the new version of a debrief, never a mix.
-func (x *Index) Apply(ctx context.Context, items []ingest.IndexItem) error {
-	if len(items) == 0 {
-		return nil
-	}
+// Apply indexes (or deletes) the items of the store change numbered seq in
+// one batch, which also records the index's new watermark. A search sees
+// either the old or the new version of a debrief, never a mix.
+func (x *Index) Apply(ctx context.Context, seq int64, items []ingest.IndexItem) error {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
 	x.mu.RLock()
@@ -171,11 +189,37 @@ func (x *Index) Apply(ctx context.Context, items []ingest.IndexItem) error {
 	if idx == nil {
 		return errors.New("index: closed")
 	}
-	return x.applyTo(ctx, idx, items)
+	mark := x.seq
+	if seq > x.seq {
+		x.done[seq] = true
+		for x.done[mark+1] {
+			mark++
+		}
+	}
+	if err := x.applyTo(ctx, idx, items, mark); err != nil {
+		delete(x.done, seq)
+		return err
+	}
+	x.advance(mark)
+	return nil
 }
 
-// applyTo writes one batch to idx; the caller holds writeMu.
-func (x *Index) applyTo(ctx context.Context, idx bleve.Index, items []ingest.IndexItem) error {
+// advance moves the watermark to mark; the caller holds writeMu.
+func (x *Index) advance(mark int64) {
+	if mark <= x.seq {
+		return
+	}
+	for s := range x.done {
+		if s <= mark {
+			delete(x.done, s)
+		}
+	}
+	x.seq = mark
+}
+
+// applyTo writes one batch to idx, recording seq as its watermark; the
+// caller holds writeMu and never moves a watermark back.
+func (x *Index) applyTo(ctx context.Context, idx bleve.Index, items []ingest.IndexItem, seq int64) error {
 	b := idx.NewBatch()
 	for _, it := range items {
 		if it.Debrief == nil {
@@ -186,17 +230,18 @@ func (x *Index) applyTo(ctx context.Context, idx bleve.Index, items []ingest.Ind
 			return fmt.Errorf("index: debrief %s: %w", it.ID, err)
 		}
 	}
+	b.SetInternal([]byte(keySeq), []byte(strconv.FormatInt(seq, 10)))
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := idx.Batch(b); err != nil {
 		return fmt.Errorf("index: write batch of %d: %w", len(items), err)
 	}
-	return x.store.MarkIndexed(ctx, items)
+	return nil
 }
 
-// CatchUp indexes every revision the store holds that the index lacks and
-// returns how many it applied.
+// CatchUp applies every change the store holds after the index's watermark
+// and returns how many it applied.
 func (x *Index) CatchUp(ctx context.Context) (int, error) {
 	x.writeMu.Lock()
 	defer x.writeMu.Unlock()
@@ -206,26 +251,52 @@ func (x *Index) CatchUp(ctx context.Context) (int, error) {
 	if idx == nil {
 		return 0, errors.New("index: closed")
 	}
-	return x.fill(ctx, idx)
+	n, seq, err := x.fill(ctx, idx, x.seq)
+	// Changes applied out of order just above the caught-up ones join them.
+	for x.done[seq+1] {
+		seq++
+	}
+	x.advance(seq)
+	return n, err
 }
 
-// fill applies the store's pending revisions to idx; the caller holds
-// writeMu.
-func (x *Index) fill(ctx context.Context, idx bleve.Index) (int, error) {
+// fill applies to idx the store's changes after seq, page by page; the
+// caller holds writeMu. It returns the number applied and the watermark
+// recorded in idx.
+func (x *Index) fill(ctx context.Context, idx bleve.Index, seq int64) (int, int64, error) {
 	total := 0
+	applied := seq
+	cursor, id := seq, ""
 	for {
-		items, err := x.store.Unindexed(ctx, x.batch)
+		items, err := x.store.Changes(ctx, cursor, id, x.batch)
 		if err != nil {
-			return total, err
+			return total, applied, err
 		}
 		if len(items) == 0 {
-			return total, nil
+			break
 		}
-		if err := x.applyTo(ctx, idx, items); err != nil {
-			return total, err
+		last := items[len(items)-1]
+		// A full page may stop inside a change: the watermark stays below
+		// it until the change's last item is applied.
+		mark := last.Seq
+		if len(items) == x.batch {
+			mark--
 		}
+		mark = max(mark, applied)
+		if err := x.applyTo(ctx, idx, items, mark); err != nil {
+			return total, applied, err
+		}
+		applied = mark
+		cursor, id = last.Seq, last.ID
 		total += len(items)
 	}
+	if cursor > applied {
+		if err := x.applyTo(ctx, idx, nil, cursor); err != nil {
+			return total, applied, err
+		}
+		applied = cursor
+	}
+	return total, applied, nil
 }
 
 // Check brings the index in step with the store at start: it catches up
@@ -239,7 +310,7 @@ func (x *Index) Check(ctx context.Context) error {
 	if n > 0 {
 		x.log.Info("search index caught up with the store", "debriefs", n)
 	}
-	visible, _, err := x.store.IndexState(ctx)
+	visible, _, err := x.store.IndexState(ctx, x.seq)
 	if err != nil {
 		return err
 	}
@@ -281,11 +352,7 @@ func (x *Index) Rebuild(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := x.store.ResetIndexed(ctx); err != nil {
-		fresh.Close()
-		return err
-	}
-	n, err := x.fill(ctx, fresh)
+	n, seq, err := x.fill(ctx, fresh, 0)
 	if err != nil {
 		fresh.Close()
 		return err
@@ -314,8 +381,17 @@ func (x *Index) Rebuild(ctx context.Context) error {
 		}
 	}
 	x.idx = fresh
+	x.seq = seq
+	clear(x.done)
 	x.log.Info("search index rebuilt", "debriefs", n)
 	return nil
+}
+
+// Watermark is the number of the last store change the index has applied.
+func (x *Index) Watermark() int64 {
+	x.writeMu.Lock()
+	defer x.writeMu.Unlock()
+	return x.seq
 }
 
 // DocCount returns the number of debriefs in the index.

@@ -67,17 +67,20 @@ type Change struct {
 	At     time.Time
 }
 
-// Applied is what a Change did. Index lists the debriefs whose revision
-// moved (changed or removed): the search index must follow them.
+// Applied is what a Change did. Seq numbers the change: every debrief it
+// added, updated or removed carries it, and Index lists them for the search
+// index to follow.
 type Applied struct {
 	Added, Updated, Unchanged, Removed int
+	Seq                                int64
 	Index                              []IndexItem
 }
 
-// IndexItem is one debrief revision the search index must reflect: index
-// Debrief, or delete ID from the index when Debrief is nil.
+// IndexItem is one change the search index must reflect: index Debrief, or
+// delete ID from the index when Debrief is nil. Seq is the change sequence
+// number of the batch that made it.
 type IndexItem struct {
-	ID       string
-	Revision int64
-	Debrief  *Debrief
+	ID      string
+	Seq     int64
+	Debrief *Debrief
 }

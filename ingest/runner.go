@@ -27,10 +27,10 @@ type Store interface {
 
 // Indexer keeps the search index in step with the store.
 type Indexer interface {
-	// Apply indexes or deletes the given revisions and records in the
-	// store that the index holds them.
-	Apply(ctx context.Context, items []IndexItem) error
-	// CatchUp indexes every revision the store holds that the index does
+	// Apply indexes or deletes the items of the change numbered seq and
+	// records that the index has applied every change up to seq.
+	Apply(ctx context.Context, seq int64, items []IndexItem) error
+	// CatchUp applies every change the store committed that the index has
 	// not, left behind by a crash or a failed index write.
 	CatchUp(ctx context.Context) (int, error)
 }
@@ -80,7 +80,7 @@ func NewRunner(opts RunnerOptions) *Runner {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 500
+		opts.BatchSize = 1000
 	}
 	return &Runner{opts: opts, log: opts.Logger, running: map[string]bool{}}
 }
@@ -169,7 +169,7 @@ const maxRecordedFailures = 1000
 
 func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, progress func(Progress)) (string, error) {
 	// Bring the index in step first: a crash may have left committed
-	// revisions unindexed.
+	// changes unindexed.
 	if _, err := r.opts.Index.CatchUp(ctx); err != nil {
 		return "", fmt.Errorf("bring index up to date: %w", err)
 	}
@@ -182,12 +182,17 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 		return "", fmt.Errorf("read stored documents: %w", err)
 	}
 
+	// Four stages run at once: the source lists documents; workers parse
+	// and assess them; one writer commits batches to the store; one
+	// indexer applies each committed batch to the search index while the
+	// writer prepares the next.
 	g, gctx := errgroup.WithContext(ctx)
 	docs := make(chan Document, 4*r.opts.Workers)
 	out := make(chan parsed, 4*r.opts.Workers)
+	toIndex := make(chan Applied, 1)
 
-	// seen is written by the fetching goroutine only and read once
-	// fetching is over.
+	// seen and fetched are written by the fetcher and read by the writer
+	// once docs is closed and drained.
 	seen := make(map[string]bool, len(known))
 	var fetched Fetched
 	var fetchErr error
@@ -231,44 +236,53 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 		close(out)
 	}()
 
-	w := &writer{r: r, ctx: gctx, name: name, run: run, known: known, progress: progress}
+	w := &writer{r: r, ctx: gctx, name: name, run: run, known: known, progress: progress, toIndex: toIndex}
 	g.Go(func() error {
+		defer close(toIndex)
 		for p := range out {
 			if err := w.add(p); err != nil {
-				// Drain so that workers and the fetcher stop.
-				for range out {
+				for range out { // let the workers and the fetcher stop
 				}
 				return err
 			}
 		}
+		if fetchErr != nil {
+			return w.flush()
+		}
+		// The listing is over and everything seen is written: what the
+		// source no longer holds is marked removed.
+		if fetched.Complete {
+			for ref, doc := range known {
+				if !seen[ref] {
+					w.remove = append(w.remove, doc.IDs...)
+				}
+			}
+		}
+		for _, ref := range fetched.Removed {
+			if doc, ok := known[ref]; ok && !seen[ref] {
+				w.remove = append(w.remove, doc.IDs...)
+			}
+		}
 		return w.flush()
 	})
+
+	g.Go(func() error {
+		for a := range toIndex {
+			if err := r.opts.Index.Apply(gctx, a.Seq, a.Index); err != nil {
+				// Stored but not indexed: the next catch-up indexes it.
+				for range toIndex {
+				}
+				return fmt.Errorf("index %d debriefs: %w", len(a.Index), err)
+			}
+		}
+		return nil
+	})
+
 	if err := g.Wait(); err != nil {
 		return "", err
 	}
 	if fetchErr != nil {
 		return "", fetchErr
-	}
-
-	// The listing is over and everything seen was written: what the
-	// source no longer holds is marked removed.
-	var gone []string
-	if fetched.Complete {
-		for ref, doc := range known {
-			if !seen[ref] {
-				gone = append(gone, doc.IDs...)
-			}
-		}
-	}
-	for _, ref := range fetched.Removed {
-		if doc, ok := known[ref]; ok && !seen[ref] {
-			gone = append(gone, doc.IDs...)
-		}
-	}
-	w.ctx = ctx
-	w.remove = append(w.remove, gone...)
-	if err := w.flush(); err != nil {
-		return "", err
 	}
 	return fetched.Cursor, nil
 }
@@ -353,6 +367,8 @@ type writer struct {
 	known    map[string]StoredDocument
 	progress func(Progress)
 
+	toIndex  chan<- Applied
+
 	upsert []Record
 	remove []string
 }
@@ -404,11 +420,13 @@ func (w *writer) flush() error {
 	w.run.Updated += applied.Updated
 	w.run.Unchanged += applied.Unchanged
 	w.run.Removed += applied.Removed
-	w.upsert, w.remove = w.upsert[:0], w.remove[:0]
+	// The batch's records now belong to the indexer: start new slices.
+	w.upsert, w.remove = nil, nil
 	if len(applied.Index) > 0 {
-		if err := w.r.opts.Index.Apply(w.ctx, applied.Index); err != nil {
-			// Stored but not indexed: the next catch-up indexes it.
-			return fmt.Errorf("index %d debriefs: %w", len(applied.Index), err)
+		select {
+		case w.toIndex <- applied:
+		case <-w.ctx.Done():
+			return w.ctx.Err()
 		}
 	}
 	w.report()

@@ -95,7 +95,7 @@ type harness struct {
 	runner *ingest.Runner
 }
 
-func openHarness(t *testing.T, dir string) *harness {
+func openHarness(t testing.TB, dir string) *harness {
 	t.Helper()
 	ctx := context.Background()
 	storePath, indexPath := "", ""
@@ -118,7 +118,7 @@ func openHarness(t *testing.T, dir string) *harness {
 	return h
 }
 
-func (h *harness) close(t *testing.T) {
+func (h *harness) close(t testing.TB) {
 	t.Helper()
 	if err := h.index.Close(); err != nil {
 		t.Error(err)
@@ -250,7 +250,7 @@ func TestRunnerCounts(t *testing.T) {
 // the store has nothing pending.
 func assertInStep(t *testing.T, h *harness) {
 	t.Helper()
-	visible, pending, err := h.store.IndexState(context.Background())
+	visible, pending, err := h.store.IndexState(context.Background(), h.index.Watermark())
 	if err != nil {
 		t.Fatal(err)
 	}

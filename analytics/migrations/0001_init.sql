@@ -1,4 +1,6 @@
 -- Store identity: the search index records which store it was built from.
+-- Every change to a debrief carries the number of the batch that made it;
+-- the search index records the highest number it has applied.
 CREATE TABLE meta (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL
@@ -14,7 +16,7 @@ CREATE TABLE debriefs (
     title            VARCHAR NOT NULL,
     summary          VARCHAR,
     text             VARCHAR NOT NULL,
-    sections         VARCHAR NOT NULL,   -- JSON array of {kind, heading, level, text}
+    sections         VARCHAR NOT NULL,   -- JSON array of {kind, heading, level, start, end}: byte range in text (or text)
     severity         VARCHAR,
     status           VARCHAR,
     services         VARCHAR[] NOT NULL,
@@ -34,8 +36,7 @@ CREATE TABLE debriefs (
     first_seen_at    TIMESTAMPTZ NOT NULL,
     updated_at       TIMESTAMPTZ NOT NULL,
     removed_at       TIMESTAMPTZ,        -- set when the debrief disappeared from its source
-    revision         BIGINT NOT NULL,    -- bumped on every change, removal included
-    indexed_revision BIGINT              -- revision the search index holds; NULL: none
+    seq              BIGINT NOT NULL     -- change sequence of the batch that last changed it, removal included
 );
 
 CREATE SEQUENCE run_ids START 1;
