@@ -1,12 +1,12 @@
 package index
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/secondstory/secondstory/ingest"
@@ -17,13 +17,15 @@ import (
 // the store when the server starts.
 const Version = 1
 
-// Field names. Section kinds are fields of their own ("root_cause",
-// "lessons"...), so that a query can ask for words under one kind of
-// heading.
+// Field names. The prose of a debrief is split, without overlap, into the
+// title, the summary, one field per section kind ("root_cause",
+// "lessons"...) and the body (everything under other headings), so each
+// word is analysed once and a query can still ask for words under one kind
+// of heading. A query without a field searches them all.
 const (
 	fieldTitle    = "title"
 	fieldSummary  = "summary"
-	fieldText     = "text"
+	fieldBody     = "body"
 	fieldSource   = "source"
 	fieldSeverity = "severity"
 	fieldService  = "service"
@@ -38,12 +40,14 @@ const (
 // prose has no term vectors or doc values: the text lives in the store and
 // highlights are cut from it, which keeps indexing several times faster
 // (see ../shared/PERFORMANCE.md).
-func newMapping() *mapping.IndexMappingImpl {
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	registerAnalysis()
 	prose := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = en.AnalyzerName
+		f.Analyzer = analyzerName
 		f.Store = false
-		f.IncludeTermVectors = false
+		// Positions are needed for phrase queries.
+		f.IncludeTermVectors = true
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
@@ -63,14 +67,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	date.DocValues = true
 
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range []string{fieldTitle, fieldSummary, fieldText} {
+	for _, name := range proseFields() {
 		doc.AddFieldMappingsAt(name, prose())
-	}
-	for _, k := range ingest.SectionKinds {
-		if k == ingest.KindOther || k == ingest.KindSummary {
-			continue
-		}
-		doc.AddFieldMappingsAt(string(k), prose())
 	}
 	for _, name := range []string{fieldSource, fieldSeverity, fieldService, fieldTeam, fieldTag, fieldYear} {
 		doc.AddFieldMappingsAt(name, facet())
@@ -78,33 +76,56 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt(fieldDate, date)
 
 	m := bleve.NewIndexMapping()
+	if err := addAnalyzer(m); err != nil {
+		return nil, fmt.Errorf("index: define analyzer: %w", err)
+	}
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = en.AnalyzerName
-	m.DefaultField = fieldText
+	m.DefaultAnalyzer = analyzerName
+	m.DefaultField = fieldBody
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
-	return m
+	return m, nil
+}
+
+// proseFields are the fields that hold the debrief's prose: title,
+// summary, body and one per section kind.
+func proseFields() []string {
+	fields := []string{fieldTitle, fieldSummary, fieldBody}
+	for _, k := range ingest.SectionKinds {
+		if k != ingest.KindOther && k != ingest.KindSummary {
+			fields = append(fields, string(k))
+		}
+	}
+	return fields
 }
 
 // document is what the index holds of a debrief, as a map the mapping
 // walks: only the mapped fields, nothing stored.
 func document(d *ingest.Debrief) map[string]any {
 	doc := map[string]any{
-		fieldTitle:   d.Title,
-		fieldSummary: d.Summary,
-		fieldText:    d.Text,
-		fieldSource:  d.Source,
+		fieldTitle:  d.Title,
+		fieldSource: d.Source,
 	}
-	bySection := map[ingest.SectionKind][]string{}
+	bySection := map[string][]string{}
 	for _, s := range d.Sections {
-		if s.Kind == ingest.KindOther || s.Kind == ingest.KindSummary || s.Text == "" {
+		if s.Text == "" {
 			continue
 		}
-		bySection[s.Kind] = append(bySection[s.Kind], s.Text)
+		field := string(s.Kind)
+		if s.Kind == ingest.KindOther || !s.Kind.Valid() {
+			field = fieldBody
+		}
+		bySection[field] = append(bySection[field], s.Text)
 	}
-	for k, texts := range bySection {
-		doc[string(k)] = texts
+	if len(d.Sections) == 0 {
+		bySection[fieldBody] = []string{d.Text}
+	}
+	if _, ok := bySection[fieldSummary]; !ok && d.Summary != "" {
+		bySection[fieldSummary] = []string{d.Summary}
+	}
+	for field, texts := range bySection {
+		doc[field] = texts
 	}
 	if d.Meta.Severity != "" {
 		doc[fieldSeverity] = d.Meta.Severity
