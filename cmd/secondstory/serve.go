@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/secondstory/secondstory/api"
+	"github.com/secondstory/secondstory/ingest"
+)
+
+type serveFlags struct {
+	commonFlags
+	addr string
+}
+
+func (f *serveFlags) register(fs *flag.FlagSet) {
+	f.commonFlags.register(fs)
+	fs.StringVar(&f.addr, "addr", "", "listen `address` host:port (default 127.0.0.1:8080, or the config's addr)")
+}
+
+// shutdownGrace bounds how long serve waits for requests and passes to
+// finish after SIGINT or SIGTERM.
+const shutdownGrace = 20 * time.Second
+
+func serveCommand(ctx context.Context, env *environment, args []string) error {
+	var f serveFlags
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	f.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: "serve takes no arguments (sources are configured in secondstory.yaml)"}
+	}
+	cfg, err := configure(env, f.commonFlags)
+	if err != nil {
+		return err
+	}
+	if f.addr != "" {
+		if err := checkListenAddr(f.addr); err != nil {
+			return &usageError{msg: "--addr: " + err.Error()}
+		}
+		cfg.Addr = f.addr
+	}
+	if !isLoopback(cfg.Addr) {
+		return fmt.Errorf("refusing to listen on %s: Second Story serves incident history without access control, "+
+			"so it only listens on a loopback address such as 127.0.0.1:8080", cfg.Addr)
+	}
+	log := newLogger(env.stderr, cfg.Log)
+
+	a, err := openApp(ctx, cfg, log, "serve", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	runner := a.runner(log)
+	var scheduled []ingest.ScheduledSource
+	for _, sc := range cfg.Sources {
+		src, closeSrc, err := openSource(sc, int64(cfg.MaxFileSize))
+		if err != nil {
+			return err
+		}
+		defer closeSrc()
+		scheduled = append(scheduled, ingest.ScheduledSource{Name: sc.Name, Kind: sc.Kind, Schedule: sc.Schedule, Source: src})
+	}
+	sched, err := ingest.NewScheduler(runner, scheduled, log)
+	if err != nil {
+		return err
+	}
+
+	// Ready once the index is in step with the store; a rebuild of a large
+	// index may take a while, and the server answers meanwhile.
+	var readyErr atomic.Pointer[error]
+	notReady := errors.New("bringing the search index in step with the store")
+	readyErr.Store(&notReady)
+	ready := func(ctx context.Context) error {
+		if err := *readyErr.Load(); err != nil {
+			return err
+		}
+		return a.store.Ping(ctx)
+	}
+
+	gin.SetMode(gin.ReleaseMode)
+	engine := api.New(api.Options{Debriefs: a.store, Runs: a.store, Scheduler: sched, Ready: ready, Logger: log})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	addr := ln.Addr().String()
+	a.lock.setAddr(addr)
+	srv := &http.Server{
+		Handler:           engine,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	fmt.Fprintf(env.stdout, "Second Story is serving %d source(s) at http://%s (data in %s)\n", len(scheduled), addr, absDir(cfg.Data))
+
+	// The check stops when serve returns, before the index is closed.
+	checkCtx, stopCheck := context.WithCancel(ctx)
+	checked := make(chan struct{})
+	defer func() {
+		stopCheck()
+		<-checked
+	}()
+	go func() {
+		defer close(checked)
+		if err := a.index.Check(checkCtx); err != nil {
+			if checkCtx.Err() == nil {
+				log.Error("search index check failed", "err", err)
+				e := fmt.Errorf("search index: %w", err)
+				readyErr.Store(&e)
+			}
+			return
+		}
+		var none error
+		readyErr.Store(&none)
+		if checkCtx.Err() == nil {
+			sched.Start()
+		}
+	}()
+
+	var result error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			result = fmt.Errorf("http server: %w", err)
+		}
+	}
+	// Stop taking requests and passes; running passes see their context
+	// cancelled and record themselves as interrupted. The index and then
+	// the store close last (deferred).
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	stopCheck()
+	<-checked
+	if err := sched.Stop(shutdownCtx); err != nil {
+		log.Warn("scheduler shutdown", "err", err)
+	}
+	return result
+}
