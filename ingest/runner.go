@@ -367,7 +367,7 @@ type writer struct {
 	known    map[string]StoredDocument
 	progress func(Progress)
 
-	toIndex  chan<- Applied
+	toIndex chan<- Applied
 
 	upsert []Record
 	remove []string

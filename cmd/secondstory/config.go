@@ -24,8 +24,8 @@ type Config struct {
 	// Addr is the HTTP listen address of serve.
 	Addr string `yaml:"addr"`
 	// MaxFileSize caps a source document; larger ones are recorded failures.
-	MaxFileSize ByteSize  `yaml:"max_file_size"`
-	Log         LogConfig `yaml:"log"`
+	MaxFileSize ByteSize       `yaml:"max_file_size"`
+	Log         LogConfig      `yaml:"log"`
 	Sources     []SourceConfig `yaml:"sources"`
 
 	// file is where the config was read from ("" for defaults).
