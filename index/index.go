@@ -8,8 +8,10 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, erro
 		if err := os.RemoveAll(dir + rebuildSuffix); err != nil {
 			return nil, fmt.Errorf("index: remove unfinished rebuild: %w", err)
 		}
-		idx, err := bleve.Open(dir)
+		idx, err := bleve.OpenUsing(dir, scorchConfig())
 		switch {
 		case err == nil:
 			reason := x.stale(idx)
@@ -124,6 +126,15 @@ func appliedSeq(idx bleve.Index) int64 {
 
 const rebuildSuffix = ".rebuild"
 
+// scorchConfig lets a batch return once it is searchable, without waiting
+// for Bleve to write it to disk. That is safe here: the watermark travels
+// in the same batch as the documents, so after a crash the index reopens
+// at the last batch that reached the disk, with that batch's watermark, and
+// catching up with the store re-applies the rest. Close waits for the disk.
+func scorchConfig() map[string]any {
+	return map[string]any{"unsafe_batch": true}
+}
+
 // stale says why an existing index cannot be used, or "" if it can.
 func (x *Index) stale(idx bleve.Index) string {
 	v, err := idx.GetInternal([]byte(keyVersion))
@@ -140,15 +151,13 @@ func (x *Index) stale(idx bleve.Index) string {
 // create makes an empty index of the current mapping at path (in memory
 // when path is ""), stamped with the mapping version and the store id.
 func (x *Index) create(path string) (bleve.Index, error) {
-	m, err := newMapping()
-	if err != nil {
-		return nil, err
-	}
+	m := newMapping()
 	var idx bleve.Index
+	var err error
 	if path == "" {
 		idx, err = bleve.NewMemOnly(m)
 	} else {
-		idx, err = bleve.New(path, m)
+		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, scorchConfig())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
@@ -172,9 +181,42 @@ func (x *Index) Close() error {
 	if x.idx == nil {
 		return nil
 	}
-	err := x.idx.Close()
+	err := x.persist(x.idx, x.seq)
+	if cerr := x.idx.Close(); err == nil {
+		err = cerr
+	}
 	x.idx = nil
 	return err
+}
+
+// persistWait bounds how long Close waits for the index to reach the disk.
+const persistWait = 30 * time.Second
+
+// persist waits until every batch applied to idx is on disk, by applying
+// one more batch (the watermark again) and waiting for Bleve to report it
+// persisted with the watermark seq; batches persist in order. The caller
+// holds writeMu.
+func (x *Index) persist(idx bleve.Index, seq int64) error {
+	if x.dir == "" {
+		return nil
+	}
+	done := make(chan error, 1)
+	b := idx.NewBatch()
+	b.SetInternal([]byte(keySeq), []byte(strconv.FormatInt(seq, 10)))
+	b.SetPersistedCallback(func(err error) { done <- err })
+	if err := idx.Batch(b); err != nil {
+		return fmt.Errorf("index: flush: %w", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("index: write to disk: %w", err)
+		}
+		return nil
+	case <-time.After(persistWait):
+		// Nothing is lost: the next start catches up from the store.
+		return fmt.Errorf("index: not written to disk after %s; the next start catches up from the store", persistWait)
+	}
 }
 
 // Apply indexes (or deletes) the items of the store change numbered seq in
@@ -189,12 +231,15 @@ func (x *Index) Apply(ctx context.Context, seq int64, items []ingest.IndexItem) 
 	if idx == nil {
 		return errors.New("index: closed")
 	}
+	if seq <= x.seq {
+		// A catch-up already applied this change, or a later one of the
+		// same debriefs: applying it now could only bring back the past.
+		return nil
+	}
+	x.done[seq] = true
 	mark := x.seq
-	if seq > x.seq {
-		x.done[seq] = true
-		for x.done[mark+1] {
-			mark++
-		}
+	for x.done[mark+1] {
+		mark++
 	}
 	if err := x.applyTo(ctx, idx, items, mark); err != nil {
 		delete(x.done, seq)
@@ -264,9 +309,10 @@ func (x *Index) CatchUp(ctx context.Context) (int, error) {
 // caller holds writeMu. It returns the number applied and the watermark
 // recorded in idx.
 func (x *Index) fill(ctx context.Context, idx bleve.Index, seq int64) (int, int64, error) {
-	total := 0
-	applied := seq
-	cursor, id := seq, ""
+	total, applied, last := 0, seq, seq
+	// Pages are read by position (change number, id). Ids are never
+	// empty, so (seq+1, "") comes just before the first change after seq.
+	cursor, id := seq+1, ""
 	for {
 		items, err := x.store.Changes(ctx, cursor, id, x.batch)
 		if err != nil {
@@ -275,10 +321,10 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index, seq int64) (int, int6
 		if len(items) == 0 {
 			break
 		}
-		last := items[len(items)-1]
+		end := items[len(items)-1]
 		// A full page may stop inside a change: the watermark stays below
 		// it until the change's last item is applied.
-		mark := last.Seq
+		mark := end.Seq
 		if len(items) == x.batch {
 			mark--
 		}
@@ -286,21 +332,21 @@ func (x *Index) fill(ctx context.Context, idx bleve.Index, seq int64) (int, int6
 		if err := x.applyTo(ctx, idx, items, mark); err != nil {
 			return total, applied, err
 		}
-		applied = mark
-		cursor, id = last.Seq, last.ID
+		applied, last = mark, end.Seq
+		cursor, id = end.Seq, end.ID
 		total += len(items)
 	}
-	if cursor > applied {
-		if err := x.applyTo(ctx, idx, nil, cursor); err != nil {
+	if last > applied {
+		if err := x.applyTo(ctx, idx, nil, last); err != nil {
 			return total, applied, err
 		}
-		applied = cursor
+		applied = last
 	}
 	return total, applied, nil
 }
 
-// Check brings the index in step with the store at start: it catches up
-// with pending revisions, then rebuilds from scratch if the index still
+// Check brings the index in step with the store at start: it applies the
+// changes after its watermark, then rebuilds from scratch if the index still
 // does not hold exactly the visible debriefs (a lost or damaged index).
 func (x *Index) Check(ctx context.Context) error {
 	n, err := x.CatchUp(ctx)
@@ -310,7 +356,7 @@ func (x *Index) Check(ctx context.Context) error {
 	if n > 0 {
 		x.log.Info("search index caught up with the store", "debriefs", n)
 	}
-	visible, _, err := x.store.IndexState(ctx, x.seq)
+	visible, _, err := x.store.IndexState(ctx, x.Watermark())
 	if err != nil {
 		return err
 	}
@@ -358,7 +404,12 @@ func (x *Index) Rebuild(ctx context.Context) error {
 		return err
 	}
 	if x.dir != "" {
-		// Bleve keeps its path open: close, move into place, reopen.
+		// Bleve keeps its path open: write to disk, close, move into
+		// place, reopen.
+		if err := x.persist(fresh, seq); err != nil {
+			fresh.Close()
+			return err
+		}
 		if err := fresh.Close(); err != nil {
 			return fmt.Errorf("index: close rebuilt index: %w", err)
 		}
@@ -376,7 +427,7 @@ func (x *Index) Rebuild(ctx context.Context) error {
 		if err := os.Rename(tmp, x.dir); err != nil {
 			return fmt.Errorf("index: move rebuilt index into place: %w", err)
 		}
-		if fresh, err = bleve.Open(x.dir); err != nil {
+		if fresh, err = bleve.OpenUsing(x.dir, scorchConfig()); err != nil {
 			return fmt.Errorf("index: open rebuilt index: %w", err)
 		}
 	}
@@ -406,4 +457,29 @@ func (x *Index) DocCount() (uint64, error) {
 		return 0, fmt.Errorf("index: count: %w", err)
 	}
 	return n, nil
+}
+
+// IDs returns the ids of every debrief in the index, sorted: what a
+// consistency check compares with the store.
+func (x *Index) IDs(ctx context.Context) ([]string, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.idx == nil {
+		return nil, errors.New("index: closed")
+	}
+	n, err := x.idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("index: count: %w", err)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), int(n), 0, false)
+	req.SortBy([]string{"_id"})
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("index: list ids: %w", err)
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // Version is the version of the mapping and of what documents hold. Bump
 // it whenever either changes: an index of another version is rebuilt from
 // the store when the server starts.
-const Version = 1
+const Version = 2
 
 // Field names. The prose of a debrief is split, without overlap, into the
 // title, the summary, one field per section kind ("root_cause",
@@ -40,7 +39,7 @@ const (
 // prose has no term vectors or doc values: the text lives in the store and
 // highlights are cut from it, which keeps indexing several times faster
 // (see ../shared/PERFORMANCE.md).
-func newMapping() (*mapping.IndexMappingImpl, error) {
+func newMapping() *mapping.IndexMappingImpl {
 	registerAnalysis()
 	prose := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -76,16 +75,13 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldDate, date)
 
 	m := bleve.NewIndexMapping()
-	if err := addAnalyzer(m); err != nil {
-		return nil, fmt.Errorf("index: define analyzer: %w", err)
-	}
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerName
 	m.DefaultField = fieldBody
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
-	return m, nil
+	return m
 }
 
 // proseFields are the fields that hold the debrief's prose: title,

@@ -42,7 +42,7 @@ func BenchmarkIngest(b *testing.B) {
 	}
 	b.SetBytes(bytes)
 	b.ResetTimer()
-	var elapsed time.Duration
+	var elapsed, cpu time.Duration
 	for range b.N {
 		b.StopTimer()
 		h := openHarness(b, b.TempDir())
@@ -52,9 +52,10 @@ func BenchmarkIngest(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		run, err := h.runner.Run(context.Background(), "bench", src, nil)
 		elapsed += time.Since(start)
+		cpu += cpuTime() - cpu0
 		b.StopTimer()
 		if err != nil {
 			b.Fatal(err)
@@ -67,8 +68,18 @@ func BenchmarkIngest(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "debriefs/s")
+	b.ReportMetric(cpu.Seconds()*1000/float64(n*b.N), "CPU-ms/debrief")
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err == nil {
 		b.ReportMetric(float64(ru.Maxrss)/1024, "peak-RSS-MB")
 	}
+}
+
+// cpuTime is the processor time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
