@@ -187,7 +187,7 @@ func TestCheckCatchesUpAfterCrash(t *testing.T) {
 	f := open(t, dir)
 	ds := docs(9, "b")
 	f.write(nil, ds[:3]...)
-	f.commit(nil, ds[3:]...)          // stored, never indexed
+	f.commit(nil, ds[3:]...)            // stored, never indexed
 	f.commit([]string{ds[1].ID}, ds[4]) // a removal, and a rewrite of an unindexed debrief
 	f.close()
 
