@@ -140,7 +140,29 @@ func decodeConfig(b []byte, cfg *Config) error {
 	return nil
 }
 
-var yamlFieldNotFound = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+var (
+	yamlFieldNotFound   = regexp.MustCompile(`line (\d+): field (\S+) not found in type \S+`)
+	yamlCannotUnmarshal = regexp.MustCompile("cannot unmarshal (.+?) into (\\S+)")
+)
+
+// goTypeWords says in words what a config type expects.
+func goTypeWords(t string) string {
+	switch t {
+	case "[]main.SourceConfig":
+		return "a list of sources"
+	case "main.SourceConfig":
+		return "a source (name, kind, path, include, exclude, schedule)"
+	case "main.LogConfig":
+		return "a mapping (level, format)"
+	case "main.Config":
+		return "a mapping of settings (data, addr, sources...)"
+	case "[]string":
+		return "a list of text"
+	case "string":
+		return "text"
+	}
+	return "another kind of value"
+}
 
 // tidyYAMLError rewords the YAML library's errors for a reader of the
 // config file rather than of Go types.
@@ -148,6 +170,10 @@ func tidyYAMLError(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
 	msg = yamlFieldNotFound.ReplaceAllString(msg, `line $1: unknown key "$2"`)
+	msg = yamlCannotUnmarshal.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlCannotUnmarshal.FindStringSubmatch(m)
+		return "expected " + goTypeWords(sub[2]) + ", got " + sub[1]
+	})
 	msg = strings.ReplaceAll(msg, "!!str", "text")
 	msg = strings.ReplaceAll(msg, "!!seq", "a list")
 	msg = strings.ReplaceAll(msg, "!!map", "a mapping")

@@ -21,7 +21,12 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	// SIGINT and SIGTERM cancel the context: serve shuts down gracefully,
+	// and a pass records itself as interrupted.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
 }
 
 // command is one subcommand.
@@ -65,7 +70,7 @@ func commands() []command {
 	}
 }
 
-func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	env := &environment{stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) > 1 {
@@ -86,8 +91,6 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 		printHelp(stderr)
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err := c.run(ctx, env, args[1:])
 	var ue *usageError
 	var ee *exitError
