@@ -72,7 +72,7 @@ func timeRange(c *gin.Context) (from, to time.Time, err error) {
 		return
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		err = badRequestf("from (%s) must be before to (%s)", c.Query("from"), c.Query("to"))
+		err = badRequestf("from (%s) must be before to (%s)", clip(c.Query("from")), clip(c.Query("to")))
 	}
 	return
 }

@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -47,7 +49,9 @@ func (s *server) sources(c *gin.Context) {
 		}
 		out = append(out, v)
 	}
-	for name, r := range last {
+	// By name: map order would shuffle them from one request to the next.
+	for _, name := range slices.Sorted(maps.Keys(last)) {
+		r := last[name]
 		out = append(out, sourceView{SourceStatus: ingest.SourceStatus{Name: name}, LastRun: &r})
 	}
 	c.JSON(http.StatusOK, gin.H{"sources": out})
