@@ -44,6 +44,8 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ingest.ErrRunning):
 		status, msg = http.StatusConflict, err.Error()
+	case errors.Is(err, ingest.ErrShuttingDown):
+		status, msg = http.StatusServiceUnavailable, err.Error()
 	case errors.Is(err, c.Request.Context().Err()) && c.Request.Context().Err() != nil:
 		status, msg = http.StatusServiceUnavailable, "the request was cancelled or timed out"
 	default:

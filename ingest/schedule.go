@@ -34,6 +34,9 @@ func ParseSchedule(spec string) error {
 // ErrUnknownSource is returned for a source name that is not configured.
 var ErrUnknownSource = errors.New("no such source")
 
+// ErrShuttingDown is returned by RunNow once Stop has begun.
+var ErrShuttingDown = errors.New("the server is shutting down")
+
 // Scheduler runs each source once at start and then on its schedule. A
 // pass still running when its next turn comes is not started twice, and a
 // panicking pass is recovered and logged.
@@ -49,9 +52,12 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	// wg tracks passes started outside cron (at start and by RunNow);
 	// cron's own Stop waits for the scheduled ones.
-	wg      sync.WaitGroup
+	wg sync.WaitGroup
+
 	mu      sync.Mutex
 	stopped bool
+	// requested holds the sources whose RunNow pass has not finished.
+	requested map[string]bool
 }
 
 type scheduled struct {
@@ -76,10 +82,11 @@ func NewScheduler(r *Runner, sources []ScheduledSource, log *slog.Logger) (*Sche
 	}
 	cl := cronLogger{log}
 	s := &Scheduler{
-		runner:  r,
-		log:     log,
-		cron:    cron.New(cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)), cron.WithLogger(cl)),
-		sources: map[string]*scheduled{},
+		runner:    r,
+		log:       log,
+		cron:      cron.New(cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl)), cron.WithLogger(cl)),
+		sources:   map[string]*scheduled{},
+		requested: map[string]bool{},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for _, src := range sources {
@@ -137,15 +144,25 @@ func (s *Scheduler) RunNow(name string) error {
 	if !ok {
 		return fmt.Errorf("source %s: %w", name, ErrUnknownSource)
 	}
-	if s.runner.Running(name) {
-		return fmt.Errorf("source %s: %w", name, ErrRunning)
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
-		return errors.New("the server is shutting down")
+		return ErrShuttingDown
 	}
-	s.wg.Go(func() { s.pass(src) })
+	// A pass asked for and not yet begun counts as running, so that two
+	// requests close together do not both succeed.
+	if s.requested[name] || s.runner.Running(name) {
+		return fmt.Errorf("source %s: %w", name, ErrRunning)
+	}
+	s.requested[name] = true
+	s.wg.Go(func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.requested, name)
+			s.mu.Unlock()
+		}()
+		s.pass(src)
+	})
 	return nil
 }
 
