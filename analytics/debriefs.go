@@ -68,6 +68,12 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 		}
 		rows = append(rows, row)
 	}
+	var assessed assessmentRows
+	for _, r := range c.Upsert {
+		if err := assessed.add(r.Debrief); err != nil {
+			return res, fmt.Errorf("analytics: debrief %s: %w", r.Debrief.Ref, err)
+		}
+	}
 	removed := make([][]driver.Value, 0, len(c.Remove))
 	for _, id := range c.Remove {
 		removed = append(removed, []driver.Value{id})
@@ -90,6 +96,9 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 	if err := appendRows(conn, "stage_removed", removed); err != nil {
 		return res, fmt.Errorf("analytics: stage removals: %w", err)
 	}
+	if err := assessed.stage(ctx, conn); err != nil {
+		return res, fmt.Errorf("analytics: %w", err)
+	}
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -106,6 +115,9 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 	if len(rows) > 0 {
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf(mergeDebriefs, seq)); err != nil {
 			return res, fmt.Errorf("analytics: merge debriefs: %w", err)
+		}
+		if err := replaceAssessments(ctx, tx); err != nil {
+			return res, fmt.Errorf("analytics: %w", err)
 		}
 	}
 	for _, r := range c.Upsert {
@@ -343,21 +355,22 @@ func (n nullableTime) Scan(v any) error {
 }
 
 // selectDebrief is the column list scanDebrief reads.
+// Queries join assessments (ON debrief_id = id) for the last column.
 const selectDebrief = `id, source, ref, document, url, title, summary, text, sections, severity, status,
 	services, teams, tags, authors, participants, extra, started_at, detected_at, resolved_at,
-	published_at, timeline, content_hash, fetched_at`
+	published_at, timeline, content_hash, fetched_at, body`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanDebrief(sc scanner) (*ingest.Debrief, error) {
 	var d ingest.Debrief
-	var url, summary, severity, status, extra sql.NullString
+	var url, summary, severity, status, extra, assessment sql.NullString
 	var sections, timeline string
 	var services, teams, tags, authors, participants stringList
 	err := sc.Scan(&d.ID, &d.Source, &d.Ref, &d.Document, &url, &d.Title, &summary, &d.Text, &sections,
 		&severity, &status, &services, &teams, &tags, &authors, &participants, &extra,
 		nullableTime{&d.Times.Started}, nullableTime{&d.Times.Detected}, nullableTime{&d.Times.Resolved},
-		nullableTime{&d.Times.Published}, &timeline, &d.Hash, nullableTime{&d.FetchedAt})
+		nullableTime{&d.Times.Published}, &timeline, &d.Hash, nullableTime{&d.FetchedAt}, &assessment)
 	if err != nil {
 		return nil, err
 	}
@@ -374,6 +387,12 @@ func scanDebrief(sc scanner) (*ingest.Debrief, error) {
 	if extra.Valid {
 		if err := json.Unmarshal([]byte(extra.String), &d.Meta.Extra); err != nil {
 			return nil, fmt.Errorf("decode metadata of %s: %w", d.ID, err)
+		}
+	}
+	if assessment.Valid {
+		d.Assessment = new(ingest.Assessment)
+		if err := json.Unmarshal([]byte(assessment.String), d.Assessment); err != nil {
+			return nil, fmt.Errorf("decode assessment of %s: %w", d.ID, err)
 		}
 	}
 	return &d, nil
@@ -399,7 +418,7 @@ type Entry struct {
 func (s *Store) Debrief(ctx context.Context, id string) (*Entry, error) {
 	var e Entry
 	row := s.db.QueryRowContext(ctx, `SELECT `+selectDebrief+`, first_seen_at, updated_at, removed_at
-		FROM debriefs WHERE id = ?`, id)
+		FROM debriefs LEFT JOIN assessments ON debrief_id = id WHERE id = ?`, id)
 	d, err := scanDebrief(scanTail{row, []any{nullableTime{&e.FirstSeenAt}, nullableTime{&e.UpdatedAt}, nullableTime{&e.RemovedAt}}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("analytics: debrief %s: %w", id, ErrNotFound)

@@ -12,7 +12,8 @@ import (
 // ones to delete (Debrief nil). The search index catches up with it.
 func (s *Store) Changes(ctx context.Context, seq int64, id string, limit int) ([]ingest.IndexItem, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+selectDebrief+`, seq, removed_at IS NOT NULL
-		FROM debriefs WHERE (seq, id) > (?, ?) ORDER BY seq, id LIMIT ?`, seq, id, limit)
+		FROM debriefs LEFT JOIN assessments ON debrief_id = id
+		WHERE (seq, id) > (?, ?) ORDER BY seq, id LIMIT ?`, seq, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: changes since %d: %w", seq, err)
 	}

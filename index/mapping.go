@@ -14,7 +14,7 @@ import (
 // Version is the version of the mapping and of what documents hold. Bump
 // it whenever either changes: an index of another version is rebuilt from
 // the store when the server starts.
-const Version = 2
+const Version = 3
 
 // Field names. The prose of a debrief is split, without overlap, into the
 // title, the summary, one field per section kind ("root_cause",
@@ -32,6 +32,11 @@ const (
 	fieldTag      = "tag"
 	fieldYear     = "year"
 	fieldDate     = "date"
+	// From the assessment: factor taxonomy keys, depth class, and the
+	// question categories covered.
+	fieldCategory = "category"
+	fieldDepth    = "depth"
+	fieldCovers   = "covers"
 )
 
 // newMapping builds the explicit mapping: English analysis for prose,
@@ -69,7 +74,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	for _, name := range proseFields() {
 		doc.AddFieldMappingsAt(name, prose())
 	}
-	for _, name := range []string{fieldSource, fieldSeverity, fieldService, fieldTeam, fieldTag, fieldYear} {
+	for _, name := range []string{fieldSource, fieldSeverity, fieldService, fieldTeam, fieldTag, fieldYear, fieldCategory, fieldDepth, fieldCovers} {
 		doc.AddFieldMappingsAt(name, facet())
 	}
 	doc.AddFieldMappingsAt(fieldDate, date)
@@ -138,6 +143,15 @@ func document(d *ingest.Debrief) map[string]any {
 	if date := d.Times.Date(); !date.IsZero() {
 		doc[fieldDate] = date.UTC().Format(time.RFC3339)
 		doc[fieldYear] = strconv.Itoa(date.UTC().Year())
+	}
+	if a := d.Assessment; a != nil {
+		if cats := a.FactorCategories(); len(cats) > 0 {
+			doc[fieldCategory] = cats
+		}
+		doc[fieldDepth] = a.Depth.Class
+		if covers := a.Covered(); len(covers) > 0 {
+			doc[fieldCovers] = covers
+		}
 	}
 	return doc
 }

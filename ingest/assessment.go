@@ -1,5 +1,7 @@
 package ingest
 
+import "slices"
+
 // Assessment is what Second Story finds in one debrief: the contributing
 // factors it identifies, which kinds of facilitator questions it shows were
 // asked, and whether it went beyond a single root cause. Every finding
@@ -97,4 +99,39 @@ type Learning struct {
 	// ActionsBeyondCareful is true when remediations include something
 	// other than reminding people to be careful.
 	ActionsBeyondCareful bool `json:"actions_beyond_careful"`
+}
+
+// FactorCategories returns the taxonomy categories of the assessment's
+// factors, each once, sorted: what the debrief is filed under.
+func (a *Assessment) FactorCategories() []string {
+	if a == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range a.Factors {
+		for _, c := range f.Categories {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Covered returns the question categories the assessment marks covered,
+// in catalog order.
+func (a *Assessment) Covered() []string {
+	if a == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range a.Coverage {
+		if c.Covered {
+			out = append(out, c.Category)
+		}
+	}
+	return out
 }

@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/ingest"
 	"github.com/secondstory/secondstory/ingest/dir"
 	"github.com/secondstory/secondstory/ingest/synth"
 )
 
-// BenchmarkIngest runs one pass end to end (walk, hash, parse, assess when
-// wired, store in DuckDB, index in Bleve, both on disk) over generated
+// BenchmarkIngest runs one pass end to end (walk, hash, parse, assess,
+// store in DuckDB, index in Bleve, both on disk) over generated
 // debriefs of about 8 KB, and reports debriefs/s and the peak resident
 // memory of the process. Run it with:
 //
@@ -41,12 +42,13 @@ func BenchmarkIngest(b *testing.B) {
 		}
 	}
 	b.SetBytes(bytes)
+	assessor := assess.New(nil)
 	b.ResetTimer()
 	var elapsed, cpu time.Duration
 	for range b.N {
 		b.StopTimer()
 		h := openHarness(b, b.TempDir())
-		h.runner = ingest.NewRunner(ingest.RunnerOptions{Store: h.store, Index: h.index})
+		h.runner = ingest.NewRunner(ingest.RunnerOptions{Store: h.store, Index: h.index, Assessor: assessor})
 		src, err := dir.Open(docs, dir.Options{})
 		if err != nil {
 			b.Fatal(err)

@@ -102,10 +102,12 @@ func DebriefID(source, ref string) string {
 }
 
 // ContentHash hashes the normalised content of d: everything but its id,
-// hash and fetch time. Two passes over an unchanged debrief give the same hash.
+// hash, fetch time and assessment (which is derived from the rest, and
+// changes with the catalog, not with the debrief). Two passes over an
+// unchanged debrief give the same hash.
 func ContentHash(d *Debrief) string {
 	c := *d
-	c.ID, c.Hash, c.FetchedAt = "", "", time.Time{}
+	c.ID, c.Hash, c.FetchedAt, c.Assessment = "", "", time.Time{}, nil
 	b, err := json.Marshal(&c)
 	if err != nil {
 		// Metadata.Extra holds values decoded from YAML, TOML or JSON,

@@ -23,6 +23,11 @@ type Store interface {
 	// still has visible debriefs, keyed by document ref.
 	Documents(ctx context.Context, source string) (map[string]StoredDocument, error)
 	Apply(ctx context.Context, c Change) (Applied, error)
+	// Unassessed returns, in id order after the id given, up to limit
+	// visible debriefs not assessed with the catalog version given;
+	// SaveAssessments stores new assessments of stored debriefs.
+	Unassessed(ctx context.Context, version, after string, limit int) ([]*Debrief, error)
+	SaveAssessments(ctx context.Context, ds []*Debrief) (Applied, error)
 }
 
 // Indexer keeps the search index in step with the store.
@@ -36,10 +41,13 @@ type Indexer interface {
 }
 
 // Assessor analyses a normalised debrief between normalising and storing:
-// the seam where factors, question coverage and depth are computed. It
-// must be a pure function of the debrief, safe for concurrent use.
+// the seam where factors, question coverage and depth are computed. Assess
+// sets d.Assessment; it must be a pure function of the debrief and the
+// catalog, safe for concurrent use. Version identifies the catalog: stored
+// assessments of another version are made again (Reassess).
 type Assessor interface {
 	Assess(d *Debrief)
+	Version() string
 }
 
 // ErrRunning is returned by Runner.Run when a pass of the same source is
@@ -66,6 +74,8 @@ type Runner struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	running map[string]bool
+	// reassessMu lets one Reassess run at a time.
+	reassessMu sync.Mutex
 }
 
 // NewRunner returns a runner over a store and an index.
@@ -337,7 +347,7 @@ func (r *Runner) prepare(ctx context.Context, name string, d Document, known map
 		}
 		db.ID = DebriefID(name, db.Ref)
 		if r.opts.Assessor != nil {
-			r.opts.Assessor.Assess(db)
+			r.assess(db)
 		}
 		db.Hash = ContentHash(db)
 		db.FetchedAt = now
