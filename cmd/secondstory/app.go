@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/secondstory/secondstory/analytics"
+	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
 	"github.com/secondstory/secondstory/ingest/dir"
@@ -16,11 +17,12 @@ import (
 
 // app is an opened data directory: its lock, the store and the index.
 type app struct {
-	cfg   *Config
-	log   *slog.Logger
-	lock  *dataLock
-	store *analytics.Store
-	index *index.Index
+	cfg      *Config
+	log      *slog.Logger
+	lock     *dataLock
+	store    *analytics.Store
+	index    *index.Index
+	assessor *assess.Assessor
 }
 
 // Files in the data directory.
@@ -37,7 +39,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, command, addr s
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, lock: lock}
+	a := &app{cfg: cfg, log: log, lock: lock, assessor: assess.New(cfg.catalog)}
 	a.store, err = analytics.Open(ctx, filepath.Join(cfg.Data, storeFile), analytics.Options{Logger: log})
 	if err != nil {
 		a.close()
@@ -74,7 +76,7 @@ func (a *app) close() {
 }
 
 func (a *app) runner(log *slog.Logger) *ingest.Runner {
-	return ingest.NewRunner(ingest.RunnerOptions{Store: a.store, Index: a.index, Logger: log})
+	return ingest.NewRunner(ingest.RunnerOptions{Store: a.store, Index: a.index, Assessor: a.assessor, Logger: log})
 }
 
 // openSource builds the source a config entry describes. close releases

@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/ingest"
 )
 
@@ -24,12 +25,18 @@ type Config struct {
 	// Addr is the HTTP listen address of serve.
 	Addr string `yaml:"addr"`
 	// MaxFileSize caps a source document; larger ones are recorded failures.
-	MaxFileSize ByteSize       `yaml:"max_file_size"`
-	Log         LogConfig      `yaml:"log"`
-	Sources     []SourceConfig `yaml:"sources"`
+	MaxFileSize ByteSize `yaml:"max_file_size"`
+	// Catalog is a catalog file replacing the embedded one: the question
+	// and factor categories, their language cues and the depth score's
+	// weights. Empty: the embedded catalog.
+	Catalog string         `yaml:"catalog"`
+	Log     LogConfig      `yaml:"log"`
+	Sources []SourceConfig `yaml:"sources"`
 
 	// file is where the config was read from ("" for defaults).
 	file string
+	// catalog is Catalog loaded, or the embedded catalog.
+	catalog *assess.Catalog
 }
 
 // LogConfig sets up structured logging.
@@ -115,7 +122,29 @@ func loadConfig(path string, env func(string) string) (*Config, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if err := cfg.loadCatalog(); err != nil {
+		return nil, err
+	}
 	return cfg, nil
+}
+
+// loadCatalog reads the catalog file, if one is configured; a relative
+// path in the config file is relative to the file's folder.
+func (c *Config) loadCatalog() error {
+	if c.Catalog == "" {
+		c.catalog = assess.DefaultCatalog()
+		return nil
+	}
+	path := c.Catalog
+	if !filepath.IsAbs(path) && c.file != "" {
+		path = filepath.Join(filepath.Dir(c.file), path)
+	}
+	cat, err := assess.LoadCatalog(path)
+	if err != nil {
+		return &ConfigError{File: c.file, Key: "catalog", Msg: strings.TrimPrefix(err.Error(), "assess: ")}
+	}
+	c.catalog = cat
+	return nil
 }
 
 func unwrapPath(err error) error {
@@ -198,6 +227,9 @@ func (c *Config) applyEnv(env func(string) string) error {
 			return &ConfigError{Key: "SECONDSTORY_MAX_FILE_SIZE", Msg: err.Error()}
 		}
 		c.MaxFileSize = ByteSize(n)
+	}
+	if v := env("SECONDSTORY_CATALOG"); v != "" {
+		c.Catalog = v
 	}
 	if v := env("SECONDSTORY_LOG_LEVEL"); v != "" {
 		c.Log.Level = v

@@ -54,6 +54,11 @@ func ingestCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	runner := a.runner(log)
+	if n, err := runner.Reassess(ctx, nil); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Fprintf(env.stdout, "reassessed %d stored debriefs with catalog %s\n", n, a.assessor.Version())
+	}
 	failed := 0
 	for _, sc := range sources {
 		src, closeSrc, err := openSource(sc, int64(cfg.MaxFileSize))
@@ -224,5 +229,46 @@ func reindexCommand(ctx context.Context, env *environment, args []string) error 
 		return err
 	}
 	fmt.Fprintf(env.stdout, "search index rebuilt: %d debriefs in %s\n", n, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func reassessCommand(ctx context.Context, env *environment, args []string) error {
+	var f commonFlags
+	fs := flag.NewFlagSet("reassess", flag.ContinueOnError)
+	f.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: "reassess takes no arguments"}
+	}
+	cfg, err := configure(env, f)
+	if err != nil {
+		return err
+	}
+	log := newLogger(env.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
+	a, err := openApp(ctx, cfg, log, "reassess", "")
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	if err := a.index.Check(ctx); err != nil {
+		return err
+	}
+	start := time.Now()
+	// Forget the catalog version of stored assessments, so every debrief
+	// is assessed again.
+	if err := a.store.ForgetAssessments(ctx); err != nil {
+		return err
+	}
+	p := newProgress(env.stderr, "reassess")
+	n, err := a.runner(log).Reassess(ctx, func(done int) {
+		p.update(ingest.Progress{Source: "reassess", Counts: ingest.Counts{Seen: done, Updated: done}})
+	})
+	p.done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "reassessed %d debriefs with catalog %s in %s\n", n, a.assessor.Version(), time.Since(start).Round(time.Millisecond))
 	return nil
 }

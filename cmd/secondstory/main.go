@@ -66,6 +66,15 @@ func commands() []command {
 		{"reindex", "rebuild the search index from the store",
 			"[--config FILE] [--data DIR]",
 			func(fs *flag.FlagSet) { (&commonFlags{}).register(fs) }, reindexCommand},
+		{"reassess", "assess every stored debrief again (after changing the catalog, this happens by itself)",
+			"[--config FILE] [--data DIR]",
+			func(fs *flag.FlagSet) { (&commonFlags{}).register(fs) }, reassessCommand},
+		{"assess", "assess debrief files or folders and print one JSON line per debrief (no data directory)",
+			"[--catalog FILE] [--format jsonl] PATH...",
+			func(fs *flag.FlagSet) { (&assessFlags{}).register(fs) }, assessCommand},
+		{"eval", "measure the assessment against hand labels: precision, recall, F1 and depth accuracy",
+			"--labels FILE [--catalog FILE] PATH...",
+			func(fs *flag.FlagSet) { registerEvalFlags(&evalFlags{}, fs) }, evalCommand},
 		{"version", "print the version", "", nil, versionCommand},
 	}
 }

@@ -385,6 +385,30 @@ func TestServeSample(t *testing.T) {
 		t.Errorf("the sample corpus lists %d debriefs, want at least 40", listing.Total)
 	}
 
+	// A debrief comes with its assessment.
+	var page struct {
+		Debriefs []struct {
+			ID string `json:"id"`
+		} `json:"debriefs"`
+	}
+	getJSON(t, base+"/api/v1/debriefs?limit=1", &page)
+	var one struct {
+		Title      string `json:"title"`
+		Assessment *struct {
+			Coverage []any `json:"coverage"`
+			Depth    struct {
+				Class   string   `json:"class"`
+				Reasons []string `json:"reasons"`
+			} `json:"depth"`
+		} `json:"assessment"`
+	}
+	if len(page.Debriefs) != 1 || getJSON(t, base+"/api/v1/debriefs/"+page.Debriefs[0].ID, &one) != http.StatusOK {
+		t.Fatalf("no debrief to fetch: %+v", page)
+	}
+	if one.Assessment == nil || len(one.Assessment.Coverage) != 13 || one.Assessment.Depth.Class == "" || len(one.Assessment.Depth.Reasons) == 0 {
+		t.Errorf("debrief %q has assessment %+v, want coverage of 13 categories and a depth class with reasons", one.Title, one.Assessment)
+	}
+
 	// While serve holds the data directory, ingest says so and how to
 	// ask the server instead.
 	code, _, errOut := secondstory(t, getenv, "ingest")
@@ -508,5 +532,102 @@ func TestRealCorpus(t *testing.T) {
 	scan(ingestCounts(t, noEnv, "--data", data, folder))
 	if removed != 1 || unchanged != total-1 || added+updated != 0 {
 		t.Errorf("after a deletion: %d removed, %d unchanged, %d added, %d updated", removed, unchanged, added, updated)
+	}
+}
+
+func TestAssessCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "2025-03-04-queue.md"), "# Queue backed up\n\n## Contributing factors\n\n- A config change halved the worker pool.\n- The alert for queue depth had been muted.\n\n## Timeline\n\n- 10:02 the on-call engineer noticed the backlog graph climbing\n")
+	writeFile(t, filepath.Join(dir, "nested", "broken.json"), `{"title": `)
+	writeFile(t, filepath.Join(dir, "README.md"), "# About this folder\n")
+	code, out, errOut := secondstory(t, noEnv, "assess", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines, want one per document that is not a README:\n%s", len(lines), out)
+	}
+	byRef := map[string]map[string]any{}
+	for _, l := range lines {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not JSON: %s", l)
+		}
+		byRef[v["ref"].(string)] = v
+	}
+	good := byRef["2025-03-04-queue.md"]
+	if good == nil || good["title"] != "Queue backed up" {
+		t.Fatalf("no line for the debrief: %v", byRef)
+	}
+	for _, key := range []string{"factor_categories", "factors", "coverage", "depth"} {
+		if good[key] == nil {
+			t.Errorf("line lacks %s: %v", key, good)
+		}
+	}
+	if cov, _ := good["coverage"].(map[string]any); len(cov) != 13 {
+		t.Errorf("coverage has %d categories, want 13", len(cov))
+	}
+	if cats := fmt.Sprint(good["factor_categories"]); !strings.Contains(cats, "config_change") || !strings.Contains(cats, "monitoring") {
+		t.Errorf("factor categories %s, want config_change and monitoring", cats)
+	}
+	if bad := byRef["nested/broken.json"]; bad == nil || bad["error"] == nil {
+		t.Errorf("the broken document has no error line: %v", byRef)
+	}
+
+	if code, _, errOut := secondstory(t, noEnv, "assess", "--format", "csv", dir); code != 2 || !strings.Contains(errOut, "jsonl") {
+		t.Errorf("--format csv: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut := secondstory(t, noEnv, "assess", "--catalog", filepath.Join(dir, "none.yaml"), dir); code != 1 || !strings.Contains(errOut, "--catalog") {
+		t.Errorf("missing catalog: exit %d, %s", code, errOut)
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	code, out, errOut := secondstory(t, noEnv, "eval", "--labels", "../../testdata/labels/sample.yaml", "../../ingest/sample/debriefs")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"debriefs evaluated: 40", "question coverage", "factor categories", "micro", "depth class accuracy"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := secondstory(t, noEnv, "eval", "../../ingest/sample/debriefs"); code != 2 || !strings.Contains(errOut, "--labels") {
+		t.Errorf("eval without labels: exit %d, %s", code, errOut)
+	}
+}
+
+func TestReassessAndCatalogKey(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	ingestCounts(t, noEnv, "--data", data, "../../ingest/parse/testdata")
+	code, out, errOut := secondstory(t, noEnv, "reassess", "--data", data)
+	if code != 0 || !regexp.MustCompile(`reassessed \d+ debriefs with catalog 2026`).MatchString(out) {
+		t.Errorf("reassess: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// A changed catalog in the config reassesses stored debriefs at the
+	// next ingest, before the pass.
+	b, err := os.ReadFile("../../analytics/assess/catalog.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "catalogs", "ours.yaml"), strings.Replace(string(b), `version: "2026.1"`, `version: "ours.1"`, 1))
+	config := filepath.Join(dir, "secondstory.yaml")
+	writeFile(t, config, "data: "+data+"\ncatalog: catalogs/ours.yaml\nsources:\n  - name: testdata\n    path: ../../ingest/parse/testdata\n")
+	code, out, errOut = secondstory(t, noEnv, "ingest", "--config", config)
+	if code != 0 || !regexp.MustCompile(`reassessed \d+ stored debriefs with catalog ours\.1`).MatchString(out) {
+		t.Errorf("ingest with a new catalog: exit %d\n%s%s", code, out, errOut)
+	}
+
+	writeFile(t, config, "catalog: catalogs/missing.yaml\n")
+	if _, err := loadConfig(config, noEnv); err == nil || !strings.Contains(err.Error(), "catalog:") {
+		t.Errorf("a missing catalog: %v, want an error naming the catalog key", err)
+	}
+	writeFile(t, filepath.Join(dir, "catalogs", "bad.yaml"), "version: 1\nquestions: nope\n")
+	writeFile(t, config, "catalog: catalogs/bad.yaml\n")
+	if _, err := loadConfig(config, noEnv); err == nil || !strings.Contains(err.Error(), "catalog:") {
+		t.Errorf("an invalid catalog: %v, want an error naming the catalog key", err)
 	}
 }

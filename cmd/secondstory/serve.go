@@ -129,6 +129,12 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 		var none error
 		readyErr.Store(&none)
+		// A new catalog reassesses what is stored before the sources run.
+		if n, err := runner.Reassess(checkCtx, nil); err != nil && checkCtx.Err() == nil {
+			log.Error("reassessing stored debriefs failed", "err", err)
+		} else if n > 0 {
+			log.Info("stored debriefs reassessed", "debriefs", n, "catalog", a.assessor.Version())
+		}
 		if checkCtx.Err() == nil {
 			sched.Start()
 		}
