@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -14,17 +15,15 @@ import (
 const stageAssessmentsDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_assessed (id VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS stage_assessments AS SELECT * FROM assessments LIMIT 0;
 CREATE TEMP TABLE IF NOT EXISTS stage_factors AS SELECT * FROM factors LIMIT 0;
-CREATE TEMP TABLE IF NOT EXISTS stage_coverage AS SELECT * FROM coverage LIMIT 0;
 DELETE FROM stage_assessed;
 DELETE FROM stage_assessments;
-DELETE FROM stage_factors;
-DELETE FROM stage_coverage;`
+DELETE FROM stage_factors;`
 
 // assessmentRows are the rows of one batch's assessments, and the ids of
 // the debriefs whose rows they replace.
 type assessmentRows struct {
-	ids                            [][]driver.Value
-	assessments, factors, coverage [][]driver.Value
+	ids                  [][]driver.Value
+	assessments, factors [][]driver.Value
 }
 
 // add appends the rows of d's assessment; a debrief without one (no
@@ -35,20 +34,13 @@ func (r *assessmentRows) add(d *ingest.Debrief) error {
 	if a == nil {
 		return nil
 	}
-	body, err := json.Marshal(a)
+	body, err := json.Marshal(compactAssessment(d))
 	if err != nil {
 		return fmt.Errorf("encode assessment: %w", err)
 	}
-	for _, c := range a.Coverage {
-		evidence := make([]string, len(c.Evidence))
-		for i, e := range c.Evidence {
-			evidence[i] = e.Sentence
-		}
-		r.coverage = append(r.coverage, []driver.Value{d.ID, c.Category, c.Covered, c.Confidence, evidence})
-	}
 	for i, f := range a.Factors {
 		r.factors = append(r.factors, []driver.Value{d.ID, int32(i), f.Text, f.Key, nonNil(f.Categories), f.Explicit,
-			f.Evidence.Sentence, string(f.Evidence.Section), nullString(f.Evidence.Heading)})
+			string(f.Evidence.Section)})
 	}
 	dp := a.Depth
 	r.assessments = append(r.assessments, []driver.Value{d.ID, a.CatalogVersion, dp.Class, int32(dp.Score),
@@ -66,7 +58,7 @@ func (r *assessmentRows) stage(ctx context.Context, conn *sql.Conn) error {
 	for _, t := range []struct {
 		table string
 		rows  [][]driver.Value
-	}{{"stage_assessed", r.ids}, {"stage_assessments", r.assessments}, {"stage_factors", r.factors}, {"stage_coverage", r.coverage}} {
+	}{{"stage_assessed", r.ids}, {"stage_assessments", r.assessments}, {"stage_factors", r.factors}} {
 		if err := appendRows(conn, t.table, t.rows); err != nil {
 			return fmt.Errorf("stage %s: %w", t.table, err)
 		}
@@ -77,7 +69,7 @@ func (r *assessmentRows) stage(ctx context.Context, conn *sql.Conn) error {
 // replaceAssessments swaps the stored rows of the staged debriefs for the
 // staged ones.
 func replaceAssessments(ctx context.Context, tx *sql.Tx) error {
-	for _, table := range []string{"assessments", "factors", "coverage"} {
+	for _, table := range []string{"assessments", "factors"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE debrief_id IN (SELECT id FROM stage_assessed)`); err != nil {
 			return fmt.Errorf("replace %s: %w", table, err)
 		}
@@ -170,4 +162,69 @@ func (s *Store) ForgetAssessments(ctx context.Context) error {
 		return fmt.Errorf("analytics: forget assessments: %w", err)
 	}
 	return nil
+}
+
+// evidenceText is the text an evidence's place points at in d, or "" when
+// the place is not in d.
+func evidenceText(d *ingest.Debrief, e *ingest.Evidence) string {
+	text := d.Text
+	if e.Part >= 0 {
+		if e.Part >= len(d.Sections) {
+			return ""
+		}
+		text = d.Sections[e.Part].Text
+	}
+	if e.Start < 0 || e.End > len(text) || e.Start >= e.End {
+		return ""
+	}
+	return text[e.Start:e.End]
+}
+
+// eachEvidence calls fn on every evidence of a.
+func eachEvidence(a *ingest.Assessment, fn func(*ingest.Evidence)) {
+	for i := range a.Coverage {
+		for j := range a.Coverage[i].Evidence {
+			fn(&a.Coverage[i].Evidence[j])
+		}
+	}
+	for i := range a.Factors {
+		fn(&a.Factors[i].Evidence)
+	}
+	for _, l := range [][]ingest.Evidence{a.Depth.RootCause, a.Depth.Counterfactuals, a.Depth.Blame} {
+		for i := range l {
+			fn(&l[i])
+		}
+	}
+}
+
+// compactAssessment returns a copy of d's assessment without the evidence
+// sentences that its places find again in d: the stored body says where
+// each sentence is instead of repeating it, which makes it about a third
+// of the size (evidence sentences are most of an assessment).
+func compactAssessment(d *ingest.Debrief) *ingest.Assessment {
+	c := *d.Assessment
+	c.Coverage = slices.Clone(c.Coverage)
+	for i := range c.Coverage {
+		c.Coverage[i].Evidence = slices.Clone(c.Coverage[i].Evidence)
+	}
+	c.Factors = slices.Clone(c.Factors)
+	c.Depth.RootCause = slices.Clone(c.Depth.RootCause)
+	c.Depth.Counterfactuals = slices.Clone(c.Depth.Counterfactuals)
+	c.Depth.Blame = slices.Clone(c.Depth.Blame)
+	eachEvidence(&c, func(e *ingest.Evidence) {
+		if e.Sentence != "" && evidenceText(d, e) == e.Sentence {
+			e.Sentence = ""
+		}
+	})
+	return &c
+}
+
+// restoreEvidence puts back the sentences compactAssessment left out; d's
+// sections must be decoded first.
+func restoreEvidence(d *ingest.Debrief) {
+	eachEvidence(d.Assessment, func(e *ingest.Evidence) {
+		if e.Sentence == "" {
+			e.Sentence = evidenceText(d, e)
+		}
+	})
 }

@@ -394,6 +394,7 @@ func scanDebrief(sc scanner) (*ingest.Debrief, error) {
 		if err := json.Unmarshal([]byte(assessment.String), d.Assessment); err != nil {
 			return nil, fmt.Errorf("decode assessment of %s: %w", d.ID, err)
 		}
+		restoreEvidence(&d)
 	}
 	return &d, nil
 }

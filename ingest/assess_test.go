@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 
@@ -43,6 +44,15 @@ func TestAssessmentsStoredAndReassessed(t *testing.T) {
 	}
 	if len(a.Coverage) != len(assess.QuestionCategories()) || len(a.Covered()) == 0 {
 		t.Errorf("coverage = %+v, want every category with some covered", a.Coverage)
+	}
+	// The stored assessment reads back exactly as it was made, evidence
+	// sentences included (the store keeps only their places).
+	again := *e.Debrief
+	first.Assess(&again)
+	stored, _ := json.Marshal(a)
+	fresh, _ := json.Marshal(again.Assessment)
+	if !bytes.Equal(stored, fresh) {
+		t.Errorf("stored assessment differs from the one made now:\nstored: %s\nfresh:  %s", stored, fresh)
 	}
 	if n, err := h.store.Unassessed(ctx, first.Version(), "", 10); err != nil || len(n) != 0 {
 		t.Errorf("unassessed with the same catalog = %d (%v), want none", len(n), err)

@@ -20,13 +20,20 @@ type Assessment struct {
 
 // Evidence is a sentence of the debrief that supports a finding.
 type Evidence struct {
-	Sentence string `json:"sentence"`
+	Sentence string `json:"sentence,omitempty"`
 	// Section is the kind of the section the sentence is in, Heading its
 	// heading as written.
 	Section SectionKind `json:"section"`
 	Heading string      `json:"heading,omitempty"`
 	// Cue is the catalog cue that matched, for explaining the finding.
 	Cue string `json:"cue,omitempty"`
+	// Part is the index in the debrief's Sections of the section the
+	// sentence is in (-1 for a debrief without sections: its Text), and
+	// Start and End the sentence's byte range in that section's text: a
+	// page can highlight it in place.
+	Part  int `json:"part"`
+	Start int `json:"start"`
+	End   int `json:"end"`
 }
 
 // Factor is one contributing factor the debrief identifies.

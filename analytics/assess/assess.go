@@ -254,7 +254,12 @@ func (an *analysis) usable(i int) bool {
 func (an *analysis) evidence(i int, cue string) ingest.Evidence {
 	s := &an.doc.sentences[i]
 	sec := &an.doc.sections[s.sec]
-	return ingest.Evidence{Sentence: s.text, Section: sec.Kind, Heading: sec.Heading, Cue: cue}
+	part := s.sec
+	if len(an.d.Sections) == 0 {
+		part = -1 // split took the whole text as one section
+	}
+	return ingest.Evidence{Sentence: s.text, Section: sec.Kind, Heading: sec.Heading, Cue: cue,
+		Part: part, Start: s.off, End: s.off + len(s.text)}
 }
 
 // scored is a sentence's support for a question category.

@@ -3,6 +3,7 @@ package assess
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -87,6 +88,9 @@ func checkEvidence(t *testing.T, ref string, d *ingest.Debrief) {
 		if !e.Section.Valid() {
 			t.Errorf("%s: %s evidence has section kind %q", ref, what, e.Section)
 		}
+		if got := locate(d, e); got != e.Sentence {
+			t.Errorf("%s: %s evidence at part %d [%d:%d] is %q, not its sentence %q", ref, what, e.Part, e.Start, e.End, got, e.Sentence)
+		}
 	}
 	for _, c := range as.Coverage {
 		if c.Covered && len(c.Evidence) == 0 {
@@ -117,6 +121,21 @@ func checkEvidence(t *testing.T, ref string, d *ingest.Debrief) {
 	for _, e := range as.Depth.Blame {
 		check("blame", e)
 	}
+}
+
+// locate returns the text at an evidence's place in the debrief.
+func locate(d *ingest.Debrief, e ingest.Evidence) string {
+	text := d.Text
+	if e.Part >= 0 {
+		if e.Part >= len(d.Sections) {
+			return fmt.Sprintf("<part %d of %d>", e.Part, len(d.Sections))
+		}
+		text = d.Sections[e.Part].Text
+	}
+	if e.Start < 0 || e.End > len(text) || e.Start > e.End {
+		return fmt.Sprintf("<range outside %d bytes>", len(text))
+	}
+	return text[e.Start:e.End]
 }
 
 func isSentenceOf(d *ingest.Debrief, s string) bool {

@@ -49,6 +49,12 @@ func FuzzAssess(f *testing.F) {
 				t.Fatalf("%s %q is not trimmed text of the debrief", what, s)
 			}
 		}
+		at := func(what string, e ingest.Evidence) {
+			in(what, e.Sentence)
+			if got := locate(d, e); got != e.Sentence {
+				t.Fatalf("%s %q is not at its place (part %d [%d:%d]: %q)", what, e.Sentence, e.Part, e.Start, e.End, got)
+			}
+		}
 		if len(as.Coverage) != len(questionCategories) {
 			t.Fatalf("%d coverage entries", len(as.Coverage))
 		}
@@ -57,12 +63,12 @@ func FuzzAssess(f *testing.F) {
 				t.Fatalf("coverage %+v", c)
 			}
 			for _, e := range c.Evidence {
-				in("coverage evidence", e.Sentence)
+				at("coverage evidence", e)
 			}
 		}
 		for _, fc := range as.Factors {
 			in("factor text", fc.Text)
-			in("factor evidence", fc.Evidence.Sentence)
+			at("factor evidence", fc.Evidence)
 			if fc.Key == "" {
 				t.Fatal("factor without key")
 			}
@@ -70,7 +76,7 @@ func FuzzAssess(f *testing.F) {
 		dp := as.Depth
 		for _, l := range [][]ingest.Evidence{dp.RootCause, dp.Counterfactuals, dp.Blame} {
 			for _, e := range l {
-				in("depth evidence", e.Sentence)
+				at("depth evidence", e)
 			}
 		}
 		switch dp.Class {

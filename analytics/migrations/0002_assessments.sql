@@ -1,7 +1,8 @@
 -- What the assessment (analytics/assess) found in each debrief: one row in
--- assessments, one per factor in factors, one per question category in
--- coverage. A debrief whose content or catalog changes has its rows
--- replaced; a removed debrief keeps them (queries join on debriefs and
+-- assessments, with the figures analytics aggregate and the whole
+-- assessment (evidence included) as JSON for a person to read, and one row
+-- per factor in factors. A debrief whose content or catalog changes has its
+-- rows replaced; a removed debrief keeps them (queries join on debriefs and
 -- leave removed ones out).
 CREATE TABLE assessments (
     debrief_id                VARCHAR NOT NULL,
@@ -13,7 +14,7 @@ CREATE TABLE assessments (
     blame                     INTEGER NOT NULL,
     perspectives              INTEGER NOT NULL,
     factor_count              INTEGER NOT NULL,   -- distinct factors
-    factor_categories         VARCHAR[] NOT NULL, -- taxonomy keys the factors span
+    factor_categories         VARCHAR[] NOT NULL, -- taxonomy keys of the factors
     technical_categories      INTEGER NOT NULL,
     organisational_categories INTEGER NOT NULL,
     covered                   VARCHAR[] NOT NULL, -- question categories covered
@@ -27,15 +28,5 @@ CREATE TABLE factors (
     key        VARCHAR NOT NULL,   -- normalised, to group the same factor across debriefs
     categories VARCHAR[] NOT NULL,
     explicit   BOOLEAN NOT NULL,   -- stated under a factors, root cause or trigger section
-    sentence   VARCHAR NOT NULL,   -- evidence: a sentence of the debrief
-    section    VARCHAR NOT NULL,   -- kind of the section the sentence is in
-    heading    VARCHAR
-);
-
-CREATE TABLE coverage (
-    debrief_id VARCHAR NOT NULL,
-    category   VARCHAR NOT NULL,   -- one of the 13 question categories
-    covered    BOOLEAN NOT NULL,
-    confidence DOUBLE NOT NULL,    -- 0 to 1
-    evidence   VARCHAR[] NOT NULL  -- up to three sentences of the debrief
+    section    VARCHAR NOT NULL    -- kind of the section its evidence is in
 );
