@@ -730,3 +730,29 @@ func TestRequestID(t *testing.T) {
 		})
 	}
 }
+
+// The root lists the endpoints, each of which answers.
+func TestIndex(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	var idx struct {
+		Name      string `json:"name"`
+		About     string `json:"about"`
+		Endpoints []struct {
+			Method string `json:"method"`
+			Path   string `json:"path"`
+			About  string `json:"about"`
+		} `json:"endpoints"`
+	}
+	for _, path := range []string{"/", "/api/v1"} {
+		e.call(t, http.MethodGet, path, http.StatusOK, &idx)
+		if idx.Name != "Second Story" || len(idx.Endpoints) < 8 {
+			t.Fatalf("GET %s = %+v", path, idx)
+		}
+	}
+	for _, ep := range idx.Endpoints {
+		if ep.Method != http.MethodGet || strings.Contains(ep.Path, "{") {
+			continue
+		}
+		e.call(t, ep.Method, ep.Path, http.StatusOK, new(map[string]any))
+	}
+}

@@ -46,6 +46,8 @@ func New(opts Options) *gin.Engine {
 			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})
 
+	r.GET("/", index)
+	r.GET("/api/v1", index)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 
@@ -57,6 +59,23 @@ func New(opts Options) *gin.Engine {
 	v1.GET("/debriefs", s.listDebriefs)
 	v1.GET("/debriefs/:id", s.debrief)
 	return r
+}
+
+// endpoints describes the API for a person or client that opens the root.
+var endpoints = []gin.H{
+	{"method": "GET", "path": "/api/v1/debriefs", "about": "debriefs newest first; from, to, source, limit, offset, include_removed"},
+	{"method": "GET", "path": "/api/v1/debriefs/{id}", "about": "one debrief: metadata, sections, timeline and assessment"},
+	{"method": "GET", "path": "/api/v1/sources", "about": "configured sources, their schedule and last run"},
+	{"method": "POST", "path": "/api/v1/sources/{name}/run", "about": "start a pass of a source now"},
+	{"method": "GET", "path": "/api/v1/sources/{name}/runs", "about": "the latest runs of a source; limit"},
+	{"method": "GET", "path": "/api/v1/runs/{id}", "about": "one run, with the documents that failed and why"},
+	{"method": "GET", "path": "/healthz", "about": "the process is up"},
+	{"method": "GET", "path": "/readyz", "about": "the store is open and the search index in step with it"},
+}
+
+// index lists the endpoints.
+func index(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"name": "Second Story", "about": "analytics over incident debriefs", "endpoints": endpoints})
 }
 
 func (s *server) readyz(c *gin.Context) {
