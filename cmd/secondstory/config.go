@@ -37,6 +37,9 @@ type Config struct {
 	file string
 	// catalog is Catalog loaded, or the embedded catalog.
 	catalog *assess.Catalog
+	// sampleByDefault is set when the only source is the bundled sample,
+	// there being no configuration.
+	sampleByDefault bool
 }
 
 // LogConfig sets up structured logging.
@@ -258,6 +261,7 @@ func (c *Config) applyDefaults(env func(string) string) {
 	}
 	if c.file == "" && len(c.Sources) == 0 {
 		c.Sources = []SourceConfig{{Name: sampleSourceName, Kind: "sample"}}
+		c.sampleByDefault = true
 	}
 	for i := range c.Sources {
 		if c.Sources[i].Schedule == "" {

@@ -631,3 +631,47 @@ func TestReassessAndCatalogKey(t *testing.T) {
 		t.Errorf("an invalid catalog: %v, want an error naming the catalog key", err)
 	}
 }
+
+// After "secondstory ingest FOLDER", serve with no configuration shows
+// those debriefs and does not add the fictional sample to them.
+func TestServeOwnDebriefsWithoutSample(t *testing.T) {
+	dir := t.TempDir()
+	getenv := env("HOME", dir)
+	var seen, added int
+	fmt.Sscanf(ingestCounts(t, getenv, "../../ingest/parse/testdata"), "%d %d", &seen, &added)
+	if added == 0 {
+		t.Fatal("nothing ingested")
+	}
+	addr, stop := startServe(t, getenv)
+	defer stop()
+	base := "http://" + addr
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var ready map[string]any
+		if getJSON(t, base+"/readyz", &ready) == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not ready: %v", ready)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var listing struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, base+"/api/v1/debriefs?limit=1", &listing)
+	var sources struct {
+		Sources []struct {
+			Name string `json:"name"`
+		} `json:"sources"`
+	}
+	getJSON(t, base+"/api/v1/sources", &sources)
+	if listing.Total != added {
+		t.Errorf("serving %d debriefs, want the %d ingested", listing.Total, added)
+	}
+	for _, s := range sources.Sources {
+		if s.Name == sampleSourceName {
+			t.Errorf("the sample source is configured beside the ingested debriefs: %+v", sources)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,20 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.close()
 
+	if cfg.sampleByDefault {
+		// Without a configuration, serve shows the bundled sample, unless
+		// the data directory already holds debriefs of your own
+		// ("secondstory ingest FOLDER"): fictional ones must not be mixed
+		// into real incident history.
+		own, err := ownSources(ctx, a)
+		if err != nil {
+			return err
+		}
+		if len(own) > 0 {
+			cfg.Sources = nil
+			log.Info("serving the debriefs already in the data directory; the sample corpus is not added", "sources", own)
+		}
+	}
 	runner := a.runner(log)
 	var scheduled []ingest.ScheduledSource
 	for _, sc := range cfg.Sources {
@@ -108,7 +123,14 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	fmt.Fprintf(env.stdout, "Second Story is serving %d source(s) at http://%s (data in %s)\n", len(scheduled), addr, absDir(cfg.Data))
+	what := fmt.Sprintf("%d source(s)", len(scheduled))
+	switch {
+	case cfg.sampleByDefault && len(scheduled) == 1:
+		what = "the bundled sample corpus"
+	case len(scheduled) == 0:
+		what = "the debriefs already ingested"
+	}
+	fmt.Fprintf(env.stdout, "Second Story is serving %s at http://%s (data in %s)\n", what, addr, absDir(cfg.Data))
 
 	// The check stops when serve returns, before the index is closed.
 	checkCtx, stopCheck := context.WithCancel(ctx)
@@ -163,4 +185,21 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		log.Warn("scheduler shutdown", "err", err)
 	}
 	return result
+}
+
+// ownSources names the sources other than the bundled sample that have run
+// in the data directory.
+func ownSources(ctx context.Context, a *app) ([]string, error) {
+	last, err := a.store.LastRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var own []string
+	for name := range last {
+		if name != sampleSourceName {
+			own = append(own, name)
+		}
+	}
+	slices.Sort(own)
+	return own, nil
 }
