@@ -21,15 +21,21 @@ const analyzerName = "secondstory_en"
 // by name through a process-wide registry, both when a mapping is built
 // and when an index is opened from disk, and panics on a second
 // registration; so this is the one piece of global state here, set once.
-var registerOnce sync.Once
+var (
+	registerOnce sync.Once
+	registered   *proseAnalyzer
+)
 
-func registerAnalysis() {
+// registerAnalysis registers the analyzer once and returns it, so that
+// queries and highlights analyse text exactly as indexing does.
+func registerAnalysis() *proseAnalyzer {
 	registerOnce.Do(func() {
-		a := newProseAnalyzer()
+		registered = newProseAnalyzer()
 		registry.RegisterAnalyzer(analyzerName, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
-			return a, nil
+			return registered, nil
 		})
 	})
+	return registered
 }
 
 // proseAnalyzer analyses English prose in one pass: words (see words),

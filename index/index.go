@@ -55,6 +55,9 @@ type Index struct {
 	// since the store numbers its committed changes without gaps.
 	seq  int64
 	done map[int64]bool
+	// analyzer is the prose analyzer the mapping uses, for queries and
+	// highlights.
+	analyzer *proseAnalyzer
 }
 
 const (
@@ -68,14 +71,13 @@ const (
 // or unreadable is replaced by an empty one; Check then fills it from the
 // store.
 func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, error) {
-	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize, done: map[int64]bool{}}
+	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize, done: map[int64]bool{}, analyzer: registerAnalysis()}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
 	if x.batch <= 0 {
 		x.batch = 1000
 	}
-	registerAnalysis()
 	if dir != "" {
 		// A rebuild cut short leaves its work behind.
 		if err := os.RemoveAll(dir + rebuildSuffix); err != nil {

@@ -1,6 +1,7 @@
 package index
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // Version is the version of the mapping and of what documents hold. Bump
 // it whenever either changes: an index of another version is rebuilt from
 // the store when the server starts.
-const Version = 3
+const Version = 4
 
 // Field names. The prose of a debrief is split, without overlap, into the
 // title, the summary, one field per section kind ("root_cause",
@@ -45,7 +46,7 @@ const (
 // highlights are cut from it, which keeps indexing several times faster
 // (see ../shared/PERFORMANCE.md).
 func newMapping() *mapping.IndexMappingImpl {
-	registerAnalysis()
+	registerAnalysis() // the mapping names our analyzer
 	prose := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzerName
@@ -104,20 +105,13 @@ func proseFields() []string {
 // document is what the index holds of a debrief, as a map the mapping
 // walks: only the mapped fields, nothing stored.
 func document(d *ingest.Debrief) map[string]any {
-	doc := map[string]any{
-		fieldTitle:  d.Title,
-		fieldSource: d.Source,
-	}
+	doc := map[string]any{fieldTitle: d.Title}
 	bySection := map[string][]string{}
 	for _, s := range d.Sections {
-		if s.Text == "" {
-			continue
+		if s.Text != "" {
+			f := sectionField(s.Kind)
+			bySection[f] = append(bySection[f], s.Text)
 		}
-		field := string(s.Kind)
-		if s.Kind == ingest.KindOther || !s.Kind.Valid() {
-			field = fieldBody
-		}
-		bySection[field] = append(bySection[field], s.Text)
 	}
 	if len(d.Sections) == 0 {
 		bySection[fieldBody] = []string{d.Text}
@@ -128,30 +122,30 @@ func document(d *ingest.Debrief) map[string]any {
 	for field, texts := range bySection {
 		doc[field] = texts
 	}
-	if d.Meta.Severity != "" {
-		doc[fieldSeverity] = d.Meta.Severity
+	facet := func(field string, vs ...string) {
+		var out []string
+		for _, v := range vs {
+			if v = facetValue(field, v); v != "" && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		if len(out) > 0 {
+			doc[field] = out
+		}
 	}
-	if len(d.Meta.Services) > 0 {
-		doc[fieldService] = d.Meta.Services
-	}
-	if len(d.Meta.Teams) > 0 {
-		doc[fieldTeam] = d.Meta.Teams
-	}
-	if len(d.Meta.Tags) > 0 {
-		doc[fieldTag] = d.Meta.Tags
-	}
+	facet(fieldSource, d.Source)
+	facet(fieldSeverity, d.Meta.Severity)
+	facet(fieldService, d.Meta.Services...)
+	facet(fieldTeam, d.Meta.Teams...)
+	facet(fieldTag, d.Meta.Tags...)
 	if date := d.Times.Date(); !date.IsZero() {
 		doc[fieldDate] = date.UTC().Format(time.RFC3339)
 		doc[fieldYear] = strconv.Itoa(date.UTC().Year())
 	}
 	if a := d.Assessment; a != nil {
-		if cats := a.FactorCategories(); len(cats) > 0 {
-			doc[fieldCategory] = cats
-		}
-		doc[fieldDepth] = a.Depth.Class
-		if covers := a.Covered(); len(covers) > 0 {
-			doc[fieldCovers] = covers
-		}
+		facet(fieldCategory, a.FactorCategories()...)
+		facet(fieldDepth, a.Depth.Class)
+		facet(fieldCovers, a.Covered()...)
 	}
 	return doc
 }
