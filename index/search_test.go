@@ -100,8 +100,8 @@ func TestSearchLanguage(t *testing.T) {
 		exact bool     // the whole hit list, else a prefix of it
 	}{
 		{"resolver", []string{"dns.md"}, true},
-		{"timeouts", []string{"pool.md"}, true},           // timeouts → timeout
-		{"fail over", []string{"dns.md"}, false},           // the compound "failover"
+		{"timeouts", []string{"pool.md"}, true},             // timeouts → timeout
+		{"fail over", []string{"dns.md"}, false},            // the compound "failover"
 		{"certificate expired", []string{"cert.md"}, false}, // title and summary
 		{`"disk full"`, []string{"disk.md"}, true},
 		{`"queue backed up"`, []string{"queue.md", "pool.md"}, false},
