@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/secondstory/secondstory/ingest"
 )
 
 // ListFilter selects debriefs for a listing by date.
@@ -96,4 +98,62 @@ func (s *Store) Debriefs(ctx context.Context, f ListFilter) (Listing, error) {
 		return l, fmt.Errorf("analytics: list debriefs: %w", err)
 	}
 	return l, nil
+}
+
+// Hit is a debrief as a search result shows it: enough to list it and to
+// cut highlighted passages from its sections.
+type Hit struct {
+	Summary
+	Sections         []ingest.Section `json:"-"`
+	DepthClass       string           `json:"depth_class,omitempty"`
+	FactorCategories []string         `json:"factor_categories,omitempty"`
+}
+
+// Hits returns the debriefs with the given ids, in that order; ids not in
+// the store are left out (removed between search and hydration, say).
+func (s *Store) Hits(ctx context.Context, ids []string) ([]Hit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, ref, url, title, summary, severity, services, teams, tags,
+		date, removed_at, text, sections, depth_class, factor_categories
+		FROM debriefs LEFT JOIN assessments ON debrief_id = id WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: hits: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]Hit, len(ids))
+	for rows.Next() {
+		var h Hit
+		var url, summary, severity, depth sql.NullString
+		var services, teams, tags, cats stringList
+		var text, sections string
+		if err := rows.Scan(&h.ID, &h.Source, &h.Ref, &url, &h.Title, &summary, &severity, &services, &teams, &tags,
+			nullableTime{&h.Date}, nullableTime{&h.RemovedAt}, &text, &sections, &depth, &cats); err != nil {
+			return nil, fmt.Errorf("analytics: hits: %w", err)
+		}
+		h.URL, h.Summary.Summary, h.Severity, h.DepthClass = url.String, summary.String, severity.String, depth.String
+		h.Services, h.Teams, h.Tags, h.FactorCategories = emptyNil(services), emptyNil(teams), emptyNil(tags), emptyNil(cats)
+		if h.Sections, err = decodeSections([]byte(sections), text); err != nil {
+			return nil, fmt.Errorf("analytics: hits: decode sections of %s: %w", h.ID, err)
+		}
+		if len(h.Sections) == 0 && text != "" {
+			h.Sections = []ingest.Section{{Kind: ingest.KindOther, Text: text}}
+		}
+		byID[h.ID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("analytics: hits: %w", err)
+	}
+	out := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		if h, ok := byID[id]; ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }

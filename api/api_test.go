@@ -23,6 +23,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/secondstory/secondstory/analytics"
+	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/api"
 	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
@@ -132,7 +133,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 			t.Error(err)
 		}
 	})
-	runner := ingest.NewRunner(ingest.RunnerOptions{Store: st, Index: idx})
+	runner := ingest.NewRunner(ingest.RunnerOptions{Store: st, Index: idx, Assessor: assess.New(nil)})
 	sched, err := ingest.NewScheduler(runner, o.sources, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.ready != nil {
 		ready = func(ctx context.Context) error { return o.ready(ctx, st) }
 	}
-	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Runs: st, Scheduler: sched, Ready: ready, Logger: o.logger}))
+	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Ready: ready, Logger: o.logger}))
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, runner: runner, sched: sched}
 }

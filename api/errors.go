@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/secondstory/secondstory/analytics"
+	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
 )
 
@@ -40,6 +42,8 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	switch {
 	case errors.As(err, &br):
 		status, msg = http.StatusBadRequest, br.msg
+	case errors.Is(err, index.ErrBadSearch):
+		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), index.ErrBadSearch.Error()+": ")
 	case errors.Is(err, analytics.ErrNotFound), errors.Is(err, ingest.ErrUnknownSource):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ingest.ErrRunning):

@@ -14,6 +14,8 @@ import (
 // Options are what the API serves from.
 type Options struct {
 	Debriefs  DebriefStore
+	Hits      HitStore
+	Searcher  Searcher
 	Runs      RunLog
 	Scheduler Scheduler
 	// Ready reports whether the server can answer queries (the store is
@@ -24,6 +26,8 @@ type Options struct {
 
 type server struct {
 	debriefs  DebriefStore
+	hits      HitStore
+	searcher  Searcher
 	runs      RunLog
 	scheduler Scheduler
 	ready     func(ctx context.Context) error
@@ -33,7 +37,7 @@ type server struct {
 // New returns the gin engine with every API route. Pages are mounted on
 // the same engine by their own package.
 func New(opts Options) *gin.Engine {
-	s := &server{debriefs: opts.Debriefs, runs: opts.Runs, scheduler: opts.Scheduler, ready: opts.Ready, log: opts.Logger}
+	s := &server{debriefs: opts.Debriefs, hits: opts.Hits, searcher: opts.Searcher, runs: opts.Runs, scheduler: opts.Scheduler, ready: opts.Ready, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -46,8 +50,8 @@ func New(opts Options) *gin.Engine {
 			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})
 
-	r.GET("/", index)
-	r.GET("/api/v1", index)
+	r.GET("/", listEndpoints)
+	r.GET("/api/v1", listEndpoints)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.readyz)
 
@@ -58,11 +62,15 @@ func New(opts Options) *gin.Engine {
 	v1.GET("/runs/:id", s.run)
 	v1.GET("/debriefs", s.listDebriefs)
 	v1.GET("/debriefs/:id", s.debrief)
+	v1.GET("/debriefs/:id/similar", s.similar)
+	v1.GET("/search", s.search)
 	return r
 }
 
 // endpoints describes the API for a person or client that opens the root.
 var endpoints = []gin.H{
+	{"method": "GET", "path": "/api/v1/search", "about": "ranked search: q, source, severity, service, team, tag, year, category, depth, covers, from, to, sort, limit, offset"},
+	{"method": "GET", "path": "/api/v1/debriefs/{id}/similar", "about": "debriefs most like one, with the terms and factor categories they share; limit"},
 	{"method": "GET", "path": "/api/v1/debriefs", "about": "debriefs newest first; from, to, source, limit, offset, include_removed"},
 	{"method": "GET", "path": "/api/v1/debriefs/{id}", "about": "one debrief: metadata, sections, timeline and assessment"},
 	{"method": "GET", "path": "/api/v1/sources", "about": "configured sources, their schedule and last run"},
@@ -73,8 +81,8 @@ var endpoints = []gin.H{
 	{"method": "GET", "path": "/readyz", "about": "the store is open and the search index in step with it"},
 }
 
-// index lists the endpoints.
-func index(c *gin.Context) {
+// listEndpoints lists the endpoints.
+func listEndpoints(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"name": "Second Story", "about": "analytics over incident debriefs", "endpoints": endpoints})
 }
 
