@@ -171,6 +171,9 @@ func facetValue(field, v string) string {
 	return strings.ToLower(v)
 }
 
+// allWordsBoost weighs the match of all of a query's words together.
+const allWordsBoost = 1.5
+
 // boost weighs a match by the field it is in.
 func boost(field string) float64 {
 	switch field {
@@ -196,7 +199,8 @@ type compiled struct {
 // match nothing because it has no words (only stop words or punctuation).
 func (x *Index) compile(clauses []clause) (*compiled, error) {
 	c := &compiled{terms: map[string]bool{}}
-	var loose []clause // bare words, for compound forms
+	var loose []clause      // bare words, for compound forms
+	var words []query.Query // their queries
 	for _, cl := range clauses {
 		q, err := x.clauseQuery(cl, c)
 		if err != nil {
@@ -212,6 +216,7 @@ func (x *Index) compile(clauses []clause) (*compiled, error) {
 			c.must = append(c.must, q)
 		default:
 			c.should = append(c.should, q)
+			words = append(words, q)
 			if !cl.prefix {
 				loose = append(loose, cl)
 			} else {
@@ -221,6 +226,13 @@ func (x *Index) compile(clauses []clause) (*compiled, error) {
 	}
 	if len(clauses) > 0 && len(c.must)+len(c.should)+len(c.not) == 0 {
 		return nil, &QueryError{Pos: 0, Msg: "the query has only common words (the, of, and...), which are not indexed; add a more specific word"}
+	}
+	// A debrief with every word ranks above one with a few of them many
+	// times: people remember several things about the debrief they want.
+	if len(words) >= 2 {
+		all := bleve.NewConjunctionQuery(words...)
+		all.SetBoost(allWordsBoost)
+		c.should = append(c.should, all)
 	}
 	// "fail over" also finds "failover", "time out" "timeout".
 	for i := 0; i+1 < len(loose); i++ {
