@@ -675,3 +675,33 @@ func TestServeOwnDebriefsWithoutSample(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchCommand(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	ingestCounts(t, noEnv, "--data", data, "../../ingest/sample/debriefs")
+	code, out, errOut := secondstory(t, noEnv, "search", "--data", data, "--limit", "2", "certificate", "expired")
+	if code != 0 || !strings.Contains(out, "debriefs match; the first 2:") || !strings.Contains(out, " 1. ") || !strings.Contains(out, "certificate") {
+		t.Errorf("search: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = secondstory(t, noEnv, "search", "--data", data, "--json", "dns")
+	var res struct {
+		Total int `json:"total"`
+		Hits  []struct {
+			Title    string `json:"title"`
+			Fragment *struct {
+				Text string `json:"text"`
+			} `json:"fragment"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); code != 0 || err != nil || res.Total == 0 || res.Hits[0].Fragment == nil {
+		t.Errorf("search --json: exit %d, %v:\n%s", code, err, out)
+	}
+	code, _, errOut = secondstory(t, noEnv, "search", "--data", data, `disk "full`)
+	if code != 1 || !strings.Contains(errOut, `this quote is never closed`) {
+		t.Errorf("malformed query: exit %d, %s", code, errOut)
+	}
+	code, _, errOut = secondstory(t, noEnv, "search", "--data", data)
+	if code != 2 || !strings.Contains(errOut, "give what to search for") {
+		t.Errorf("no query: exit %d, %s", code, errOut)
+	}
+}
