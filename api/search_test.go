@@ -1,11 +1,20 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/secondstory/secondstory/ingest"
+	"github.com/secondstory/secondstory/ingest/dir"
 )
 
 var markup = fstest.MapFS{
@@ -132,4 +141,75 @@ func TestSimilarEndpoint(t *testing.T) {
 	e.wantError(t, http.MethodGet, "/api/v1/debriefs/0123456789abcdef/similar", http.StatusNotFound, "analytics: debrief 0123456789abcdef: not found")
 	e.wantError(t, http.MethodGet, "/api/v1/debriefs/xyz/similar", http.StatusBadRequest, `"xyz" is not a debrief id (16 hexadecimal characters)`)
 	e.wantError(t, http.MethodGet, "/api/v1/debriefs/"+checkoutID+"/similar?limit=500", http.StatusBadRequest, "limit must be between 1 and 50, got 500")
+}
+
+// Searches while a pass rewrites every debrief succeed, and each hit is
+// one version of its debrief, never title of one and text of another.
+func TestSearchDuringIngest(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	folder := t.TempDir()
+	const n = 400
+	write := func(version string) {
+		for i := range n {
+			body := fmt.Sprintf("# Outage %s number %d\n\n## Summary\n\nThe queue backed up; marker %s was seen in the logs of service %d.\n\n"+
+				"## Root cause\n\nA deploy with marker %s halved the workers.\n", version, i, version, i, version)
+			if err := os.WriteFile(filepath.Join(folder, fmt.Sprintf("2025-01-%02d-outage-%d.md", i%28+1, i)), []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	src, err := dir.Open(folder, dir.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	write("v1")
+	e.pass(t, "outages", src)
+	write("v2")
+	done := make(chan *ingest.Run)
+	go func() {
+		run, err := e.runner.Run(context.Background(), "outages", src, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- run
+	}()
+	version := regexp.MustCompile(`\bv[12]\b`)
+	searches, mixed := 0, 0
+	for finished := false; !finished; {
+		select {
+		case run := <-done:
+			if run == nil || run.Updated != n {
+				t.Errorf("second pass: %+v", run)
+			}
+			finished = true
+		default:
+		}
+		var r struct {
+			Total  int              `json:"total"`
+			TookMS float64          `json:"took_ms"`
+			Limit  int              `json:"limit"`
+			Offset int              `json:"offset"`
+			Hits   []map[string]any `json:"hits"`
+			Facets map[string]any   `json:"facets"`
+		}
+		e.call(t, http.MethodGet, "/api/v1/search?q=marker&limit=50&offset="+strconv.Itoa(searches%8*50), http.StatusOK, &r)
+		searches++
+		for _, h := range r.Hits {
+			seen := map[string]bool{version.FindString(h["title"].(string)): true}
+			for _, f := range h["fragments"].([]any) {
+				for _, v := range version.FindAllString(f.(map[string]any)["text"].(string), -1) {
+					seen[v] = true
+				}
+			}
+			if len(seen) != 1 {
+				mixed++
+				t.Errorf("hit %v mixes versions %v", h["title"], seen)
+			}
+		}
+	}
+	t.Logf("%d searches during the pass, %d hits mixing versions", searches, mixed)
+	if searches < 2 {
+		t.Errorf("only %d searches ran during the pass", searches)
+	}
 }
