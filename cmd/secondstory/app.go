@@ -57,6 +57,22 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, command, addr s
 	return a, nil
 }
 
+// openData loads the configuration and opens the data directory for a
+// one-shot command (reindex, reassess, search), which logs only warnings
+// and errors.
+func openData(ctx context.Context, env *environment, f commonFlags, command string) (*app, *slog.Logger, error) {
+	cfg, err := configure(env, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	log := newLogger(env.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
+	a, err := openApp(ctx, cfg, log, command, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, log, nil
+}
+
 // close closes the index, then the store (last, so its write-ahead log is
 // flushed), then releases the lock.
 func (a *app) close() {

@@ -210,12 +210,7 @@ func reindexCommand(ctx context.Context, env *environment, args []string) error 
 	if fs.NArg() > 0 {
 		return &usageError{msg: "reindex takes no arguments"}
 	}
-	cfg, err := configure(env, f)
-	if err != nil {
-		return err
-	}
-	log := newLogger(env.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
-	a, err := openApp(ctx, cfg, log, "reindex", "")
+	a, _, err := openData(ctx, env, f, "reindex")
 	if err != nil {
 		return err
 	}
@@ -242,12 +237,7 @@ func reassessCommand(ctx context.Context, env *environment, args []string) error
 	if fs.NArg() > 0 {
 		return &usageError{msg: "reassess takes no arguments"}
 	}
-	cfg, err := configure(env, f)
-	if err != nil {
-		return err
-	}
-	log := newLogger(env.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
-	a, err := openApp(ctx, cfg, log, "reassess", "")
+	a, log, err := openData(ctx, env, f, "reassess")
 	if err != nil {
 		return err
 	}

@@ -38,12 +38,7 @@ func searchCommand(ctx context.Context, env *environment, args []string) error {
 	if strings.TrimSpace(q) == "" {
 		return &usageError{msg: `give what to search for, as in: secondstory search "disk full" database`}
 	}
-	cfg, err := configure(env, f.commonFlags)
-	if err != nil {
-		return err
-	}
-	log := newLogger(env.stderr, LogConfig{Level: "warn", Format: cfg.Log.Format})
-	a, err := openApp(ctx, cfg, log, "search", "")
+	a, _, err := openData(ctx, env, f.commonFlags, "search")
 	if err != nil {
 		return err
 	}
