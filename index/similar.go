@@ -29,8 +29,8 @@ const (
 )
 
 // Similar finds the debriefs most like d: those sharing its distinctive
-// terms (frequent in d, rare in the corpus, by tf-idf) and its factor
-// categories. d itself is left out.
+// terms (frequent in d, rare in the corpus, by tf-idf with sub-linear
+// term frequency) and its factor categories. d itself is left out.
 func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]SimilarHit, error) {
 	if limit <= 0 || limit > MaxLimit {
 		return nil, fmt.Errorf("%w: limit must be 1 to %d", ErrBadSearch, MaxLimit)
@@ -83,8 +83,10 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 		if df[t] <= 1 {
 			continue // only in d: shared with nothing
 		}
+		// Sub-linear term frequency: a word repeated often in d is not
+		// ten times as telling as one said once.
 		idf := math.Log(float64(total+1) / float64(df[t]))
-		ws = append(ws, weighted{t, float64(tf[t]) * idf})
+		ws = append(ws, weighted{t, (1 + math.Log(float64(tf[t]))) * idf})
 	}
 	slices.SortFunc(ws, func(a, b weighted) int {
 		if a.w != b.w {
