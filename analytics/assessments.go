@@ -119,36 +119,33 @@ func (s *Store) SaveAssessments(ctx context.Context, ds []*ingest.Debrief) (inge
 			return res, fmt.Errorf("analytics: debrief %s: %w", d.ID, err)
 		}
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	seq := s.seq + 1
-	conn, err := s.db.Conn(ctx)
+	err := s.change(ctx, func(conn *sql.Conn, seq int64) (bool, error) {
+		if err := rows.stage(ctx, conn); err != nil {
+			return false, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return false, fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		if err := replaceAssessments(ctx, tx); err != nil {
+			return false, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE debriefs SET seq = ? WHERE id IN (SELECT id FROM stage_assessed)`, seq); err != nil {
+			return false, fmt.Errorf("mark reassessed: %w", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return false, fmt.Errorf("commit: %w", err)
+		}
+		res.Seq = seq
+		return true, nil
+	})
 	if err != nil {
-		return res, fmt.Errorf("analytics: connect: %w", err)
+		return ingest.Applied{}, err
 	}
-	defer conn.Close()
-	if err := rows.stage(ctx, conn); err != nil {
-		return res, fmt.Errorf("analytics: %w", err)
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return res, fmt.Errorf("analytics: begin: %w", err)
-	}
-	defer tx.Rollback()
-	if err := replaceAssessments(ctx, tx); err != nil {
-		return res, fmt.Errorf("analytics: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE debriefs SET seq = ? WHERE id IN (SELECT id FROM stage_assessed)`, seq); err != nil {
-		return res, fmt.Errorf("analytics: mark reassessed: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("analytics: commit: %w", err)
-	}
-	s.seq = seq
-	res.Seq = seq
 	res.Updated = len(ds)
 	for _, d := range ds {
-		res.Index = append(res.Index, ingest.IndexItem{ID: d.ID, Seq: seq, Debrief: d})
+		res.Index = append(res.Index, ingest.IndexItem{ID: d.ID, Seq: res.Seq, Debrief: d})
 	}
 	return res, nil
 }

@@ -79,70 +79,88 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 		removed = append(removed, []driver.Value{id})
 	}
 
+	err := s.change(ctx, func(conn *sql.Conn, seq int64) (bool, error) {
+		if _, err := conn.ExecContext(ctx, stageDDL); err != nil {
+			return false, fmt.Errorf("prepare staging: %w", err)
+		}
+		if err := appendRows(conn, "stage_debriefs", rows); err != nil {
+			return false, fmt.Errorf("stage debriefs: %w", err)
+		}
+		if err := appendRows(conn, "stage_removed", removed); err != nil {
+			return false, fmt.Errorf("stage removals: %w", err)
+		}
+		if err := assessed.stage(ctx, conn); err != nil {
+			return false, err
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return false, fmt.Errorf("begin: %w", err)
+		}
+		defer tx.Rollback()
+		same, existing, err := classify(ctx, tx)
+		if err != nil {
+			return false, err
+		}
+		res.Unchanged = len(same)
+		res.Updated = existing - len(same)
+		res.Added = len(rows) - existing
+		if len(rows) > 0 {
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(mergeDebriefs, seq)); err != nil {
+				return false, fmt.Errorf("merge debriefs: %w", err)
+			}
+			if err := replaceAssessments(ctx, tx); err != nil {
+				return false, err
+			}
+		}
+		for _, r := range c.Upsert {
+			if !same[r.Debrief.ID] {
+				res.Index = append(res.Index, ingest.IndexItem{ID: r.Debrief.ID, Seq: seq, Debrief: r.Debrief})
+			}
+		}
+		if len(removed) > 0 {
+			gone, err := markRemoved(ctx, tx, c.At, seq)
+			if err != nil {
+				return false, err
+			}
+			res.Removed = len(gone)
+			for _, id := range gone {
+				res.Index = append(res.Index, ingest.IndexItem{ID: id, Seq: seq})
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return false, fmt.Errorf("commit: %w", err)
+		}
+		if len(res.Index) > 0 {
+			res.Seq = seq
+		}
+		return len(res.Index) > 0, nil
+	})
+	if err != nil {
+		return ingest.Applied{}, err
+	}
+	return res, nil
+}
+
+// change runs one write of the store: under the write lock, on one
+// connection, with the next change number. fn reports whether it committed
+// a change that takes that number.
+func (s *Store) change(ctx context.Context, fn func(conn *sql.Conn, seq int64) (bool, error)) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	seq := s.seq + 1
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return res, fmt.Errorf("analytics: connect: %w", err)
+		return fmt.Errorf("analytics: connect: %w", err)
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, stageDDL); err != nil {
-		return res, fmt.Errorf("analytics: prepare staging: %w", err)
-	}
-	if err := appendRows(conn, "stage_debriefs", rows); err != nil {
-		return res, fmt.Errorf("analytics: stage debriefs: %w", err)
-	}
-	if err := appendRows(conn, "stage_removed", removed); err != nil {
-		return res, fmt.Errorf("analytics: stage removals: %w", err)
-	}
-	if err := assessed.stage(ctx, conn); err != nil {
-		return res, fmt.Errorf("analytics: %w", err)
-	}
-
-	tx, err := conn.BeginTx(ctx, nil)
+	used, err := fn(conn, seq)
 	if err != nil {
-		return res, fmt.Errorf("analytics: begin: %w", err)
+		return fmt.Errorf("analytics: %w", err)
 	}
-	defer tx.Rollback()
-	same, existing, err := classify(ctx, tx)
-	if err != nil {
-		return res, err
-	}
-	res.Unchanged = len(same)
-	res.Updated = existing - len(same)
-	res.Added = len(rows) - existing
-	if len(rows) > 0 {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(mergeDebriefs, seq)); err != nil {
-			return res, fmt.Errorf("analytics: merge debriefs: %w", err)
-		}
-		if err := replaceAssessments(ctx, tx); err != nil {
-			return res, fmt.Errorf("analytics: %w", err)
-		}
-	}
-	for _, r := range c.Upsert {
-		if !same[r.Debrief.ID] {
-			res.Index = append(res.Index, ingest.IndexItem{ID: r.Debrief.ID, Seq: seq, Debrief: r.Debrief})
-		}
-	}
-	if len(removed) > 0 {
-		gone, err := markRemoved(ctx, tx, c.At, seq)
-		if err != nil {
-			return res, err
-		}
-		res.Removed = len(gone)
-		for _, id := range gone {
-			res.Index = append(res.Index, ingest.IndexItem{ID: id, Seq: seq})
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("analytics: commit: %w", err)
-	}
-	if len(res.Index) > 0 {
+	if used {
 		s.seq = seq
-		res.Seq = seq
 	}
-	return res, nil
+	return nil
 }
 
 // classify finds which staged debriefs are already stored, and which of
@@ -151,7 +169,7 @@ func classify(ctx context.Context, tx *sql.Tx) (same map[string]bool, existing i
 	rows, err := tx.QueryContext(ctx, `SELECT s.id, d.content_hash = s.content_hash AND d.removed_at IS NULL
 		FROM stage_debriefs s JOIN debriefs d ON d.id = s.id`)
 	if err != nil {
-		return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
+		return nil, 0, fmt.Errorf("classify debriefs: %w", err)
 	}
 	defer rows.Close()
 	same = map[string]bool{}
@@ -159,7 +177,7 @@ func classify(ctx context.Context, tx *sql.Tx) (same map[string]bool, existing i
 		var id string
 		var unchanged bool
 		if err := rows.Scan(&id, &unchanged); err != nil {
-			return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
+			return nil, 0, fmt.Errorf("classify debriefs: %w", err)
 		}
 		existing++
 		if unchanged {
@@ -167,7 +185,7 @@ func classify(ctx context.Context, tx *sql.Tx) (same map[string]bool, existing i
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("analytics: classify debriefs: %w", err)
+		return nil, 0, fmt.Errorf("classify debriefs: %w", err)
 	}
 	return same, existing, nil
 }
@@ -179,19 +197,19 @@ func markRemoved(ctx context.Context, tx *sql.Tx, at time.Time, seq int64) ([]st
 		WHERE removed_at IS NULL AND id IN (SELECT id FROM stage_removed)
 		AND id NOT IN (SELECT id FROM stage_debriefs) RETURNING id`, at.UTC(), seq)
 	if err != nil {
-		return nil, fmt.Errorf("analytics: mark removed: %w", err)
+		return nil, fmt.Errorf("mark removed: %w", err)
 	}
 	defer rows.Close()
 	var ids []string
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("analytics: mark removed: %w", err)
+			return nil, fmt.Errorf("mark removed: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("analytics: mark removed: %w", err)
+		return nil, fmt.Errorf("mark removed: %w", err)
 	}
 	return ids, nil
 }
