@@ -90,7 +90,7 @@ func parseQuery(q string) ([]clause, error) {
 		if j := fieldEnd(q, i); j > i && j < len(q) && q[j] == ':' {
 			c.field = strings.ToLower(q[i:j])
 			if !isProseField(c.field) && !isFacetField(c.field) {
-				return nil, &QueryError{Pos: i, Msg: fmt.Sprintf("unknown field %q; fields are %s", q[i:j], strings.Join(queryFields(), ", "))}
+				return nil, &QueryError{Pos: i, Msg: fmt.Sprintf("unknown field %q; fields are %s", clip(q[i:j]), strings.Join(queryFields(), ", "))}
 			}
 			i = j + 1
 			if i >= len(q) || isSpace(q[i]) {
@@ -275,7 +275,7 @@ func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, error) {
 	toks := x.analyze(cl.text)
 	if len(toks) == 0 {
 		if cl.phrase || cl.field != "" || cl.not {
-			return nil, &QueryError{Pos: cl.pos, Msg: fmt.Sprintf("%q has no words to look for (only common words like \"the\" or punctuation)", cl.text)}
+			return nil, &QueryError{Pos: cl.pos, Msg: fmt.Sprintf("%q has no words to look for (only common words like \"the\" or punctuation)", clip(cl.text))}
 		}
 		return nil, nil
 	}

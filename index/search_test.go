@@ -267,3 +267,16 @@ func TestSimilar(t *testing.T) {
 		}
 	}
 }
+
+func TestSearchErrorsEchoLittle(t *testing.T) {
+	f, _ := searchFixture(t)
+	long := strings.Repeat("x", 900)
+	for _, q := range []string{long + ":word", `"` + strings.Repeat("the ", 200) + `"`} {
+		_, err := f.index.Search(context.Background(), index.Search{Query: q})
+		if err == nil {
+			t.Errorf("a %d-byte bad query was accepted", len(q))
+		} else if len(err.Error()) > 400 {
+			t.Errorf("error for a %d-byte query is %d bytes long: %.100s", len(q), len(err.Error()), err)
+		}
+	}
+}

@@ -16,6 +16,10 @@ var ErrNoAssessor = errors.New("no assessor configured")
 // returns the number reassessed. progress, when not nil, is called after
 // each batch with the number done so far. Only one Reassess runs at a time
 // on a runner; a second call waits for the first, then finds little left.
+// It reads debriefs, then writes their assessments: run it when no pass is
+// writing (serve runs it before starting the scheduler, ingest before its
+// passes), or a debrief changed in between could get the assessment of its
+// previous version.
 func (r *Runner) Reassess(ctx context.Context, progress func(done int)) (int, error) {
 	a := r.opts.Assessor
 	if a == nil {
