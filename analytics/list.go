@@ -104,6 +104,8 @@ func (s *Store) Debriefs(ctx context.Context, f ListFilter) (Listing, error) {
 // cut highlighted passages from its sections.
 type Hit struct {
 	Summary
+	// StartedAt is when the incident started, when the debrief says.
+	StartedAt        time.Time        `json:"started_at,omitzero"`
 	Sections         []ingest.Section `json:"-"`
 	DepthClass       string           `json:"depth_class,omitempty"`
 	FactorCategories []string         `json:"factor_categories,omitempty"`
@@ -120,7 +122,7 @@ func (s *Store) Hits(ctx context.Context, ids []string) ([]Hit, error) {
 		args[i] = id
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, source, ref, url, title, summary, severity, services, teams, tags,
-		date, removed_at, text, sections, depth_class, factor_categories
+		date, started_at, removed_at, text, sections, depth_class, factor_categories
 		FROM debriefs LEFT JOIN assessments ON debrief_id = id WHERE id IN (`+placeholders(len(ids))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("analytics: hits: %w", err)
@@ -133,7 +135,7 @@ func (s *Store) Hits(ctx context.Context, ids []string) ([]Hit, error) {
 		var services, teams, tags, cats stringList
 		var text, sections string
 		if err := rows.Scan(&h.ID, &h.Source, &h.Ref, &url, &h.Title, &summary, &severity, &services, &teams, &tags,
-			nullableTime{&h.Date}, nullableTime{&h.RemovedAt}, &text, &sections, &depth, &cats); err != nil {
+			nullableTime{&h.Date}, nullableTime{&h.StartedAt}, nullableTime{&h.RemovedAt}, &text, &sections, &depth, &cats); err != nil {
 			return nil, fmt.Errorf("analytics: hits: %w", err)
 		}
 		h.URL, h.Summary.Summary, h.Severity, h.DepthClass = url.String, summary.String, severity.String, depth.String

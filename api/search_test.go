@@ -50,6 +50,11 @@ func TestSearch(t *testing.T) {
 	if len(frags) == 0 {
 		t.Fatalf("no fragments in %v", r.Hits[0])
 	}
+	for _, h := range r.Hits {
+		if h["started_at"] == nil || h["score"] == nil || h["id"] == nil {
+			t.Errorf("hit lacks started_at, score or id: %v", h)
+		}
+	}
 	f := frags[0].(map[string]any)
 	if !strings.Contains(f["html"].(string), "<mark>queue</mark>") || f["section"] == "" {
 		t.Errorf("fragment %v", f)
