@@ -25,19 +25,23 @@ var markup = fstest.MapFS{
 		"The email queue backed up after a deploy halved the worker pool.\n\n## Root cause\n\nA deploy halved the worker pool.\n")},
 }
 
+// searchResponse is the body of GET /api/v1/search, loosely typed where
+// the tests look inside.
+type searchResponse struct {
+	Total  int                         `json:"total"`
+	TookMS float64                     `json:"took_ms"`
+	Limit  int                         `json:"limit"`
+	Offset int                         `json:"offset"`
+	Hits   []map[string]any            `json:"hits"`
+	Facets map[string][]map[string]any `json:"facets"`
+}
+
 func TestSearch(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	e.pass(t, "notes", dirSource("notes", notes).Source)
 	e.pass(t, "wiki", dirSource("wiki", markup).Source)
 
-	var r struct {
-		Total  int     `json:"total"`
-		TookMS float64 `json:"took_ms"`
-		Limit  int     `json:"limit"`
-		Offset int     `json:"offset"`
-		Hits   []map[string]any
-		Facets map[string][]map[string]any `json:"facets"`
-	}
+	var r searchResponse
 	e.call(t, http.MethodGet, "/api/v1/search?q="+url.QueryEscape("queue backed up"), http.StatusOK, &r)
 	if r.Total != 2 || len(r.Hits) != 2 || r.Limit != 20 {
 		t.Fatalf("queue backed up: %+v", r)
@@ -190,14 +194,7 @@ func TestSearchDuringIngest(t *testing.T) {
 			finished = true
 		default:
 		}
-		var r struct {
-			Total  int              `json:"total"`
-			TookMS float64          `json:"took_ms"`
-			Limit  int              `json:"limit"`
-			Offset int              `json:"offset"`
-			Hits   []map[string]any `json:"hits"`
-			Facets map[string]any   `json:"facets"`
-		}
+		var r searchResponse
 		e.call(t, http.MethodGet, "/api/v1/search?q=marker&limit=50&offset="+strconv.Itoa(searches%8*50), http.StatusOK, &r)
 		searches++
 		for _, h := range r.Hits {
