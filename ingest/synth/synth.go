@@ -143,8 +143,17 @@ func (g *Generator) Debrief(i, size int) Doc {
 	title := fmt.Sprintf("%s %s caused by %s", upper(svc), sym, comp)
 	var b strings.Builder
 	b.Grow(size + 1024)
-	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\nseverity: %s\nservices: [%s]\nteams: [%s, %s]\ntags: [%s, %s]\nauthors: [%s]\n---\n\n",
-		title, started.Format(time.RFC3339), g.pick(severities), svc, g.cur.teams[0], g.cur.teams[1],
+	fmt.Fprintf(&b, "---\ntitle: %q\ndate: %s\n", title, started.Format(time.RFC3339))
+	// Durations are skewed, as real ones are: most incidents end within
+	// an hour or two, a few last a day. One in ten records no end.
+	if g.rng.IntN(10) > 0 {
+		detect := time.Duration(1+g.rng.IntN(30)) * time.Minute
+		last := time.Duration(float64(20*time.Minute) * (1 + 20*g.rng.Float64()*g.rng.Float64()*g.rng.Float64()))
+		fmt.Fprintf(&b, "detected: %s\nresolved: %s\n", started.Add(detect).Format(time.RFC3339),
+			started.Add(detect+last).Truncate(time.Minute).Format(time.RFC3339))
+	}
+	fmt.Fprintf(&b, "severity: %s\nservices: [%s]\nteams: [%s, %s]\ntags: [%s, %s]\nauthors: [%s]\n---\n\n",
+		g.pick(severities), svc, g.cur.teams[0], g.cur.teams[1],
 		strings.ReplaceAll(comp, " ", "-"), strings.ReplaceAll(sym, " ", "-"), g.cur.people[0])
 	fmt.Fprintf(&b, "# %s\n\n## Summary\n\n", title)
 	g.paragraph(&b, svc, 3)

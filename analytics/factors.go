@@ -1,0 +1,261 @@
+package analytics
+
+import (
+	"context"
+	"database/sql"
+	"math"
+	"slices"
+	"time"
+)
+
+// CategoryCount is a factor category and the debriefs with a factor of it.
+type CategoryCount struct {
+	Category string `json:"category"`
+	Debriefs int    `json:"debriefs"`
+	// Share is Debriefs over the assessed debriefs the filter selects.
+	Share     float64  `json:"share"`
+	FirstSeen Day      `json:"first_seen"`
+	LastSeen  Day      `json:"last_seen"`
+	Examples  []string `json:"example_ids"`
+}
+
+// FactorCategories counts, per factor category, the assessed debriefs with
+// a factor of it, most frequent first, keeping categories of at least
+// minDebriefs debriefs.
+func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int) ([]CategoryCount, error) {
+	out := []CategoryCount{}
+	err := s.rowsOf(ctx, "factor_categories", f.args("", sql.Named("min_debriefs", max(minDebriefs, 1))), func(r *sql.Rows) error {
+		var c CategoryCount
+		var ex stringList
+		if err := r.Scan(&c.Category, &c.Debriefs, &c.Share, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}, &ex); err != nil {
+			return err
+		}
+		c.Examples = orNone(ex)
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// RecurringFactor is one factor, as its normalised key groups it, and the
+// debriefs that state it.
+type RecurringFactor struct {
+	Key string `json:"key"`
+	// Label is the shortest wording seen; Wordings counts the different
+	// wordings grouped under the key.
+	Label      string   `json:"label"`
+	Wordings   int      `json:"wordings"`
+	Categories []string `json:"categories"`
+	// Explicit is true when some debrief states it under a contributing
+	// factors, root cause or trigger section.
+	Explicit  bool     `json:"explicit"`
+	Debriefs  int      `json:"debriefs"`
+	Share     float64  `json:"share"`
+	FirstSeen Day      `json:"first_seen"`
+	LastSeen  Day      `json:"last_seen"`
+	Examples  []string `json:"example_ids"`
+}
+
+// RecurringFactors groups factors by key across the assessed debriefs the
+// filter selects, keeping those stated in at least minDebriefs debriefs,
+// most frequent first, at most limit.
+func (s *Store) RecurringFactors(ctx context.Context, f Filter, minDebriefs, limit int) ([]RecurringFactor, error) {
+	out := []RecurringFactor{}
+	args := f.args("", sql.Named("min_debriefs", max(minDebriefs, 1)), sql.Named("limit", max(limit, 1)))
+	err := s.rowsOf(ctx, "recurring_factors", args, func(r *sql.Rows) error {
+		var x RecurringFactor
+		var cats, ex stringList
+		if err := r.Scan(&x.Key, &x.Debriefs, &x.Share, nullDay{&x.FirstSeen}, nullDay{&x.LastSeen},
+			&x.Wordings, &x.Label, &cats, &x.Explicit, &ex); err != nil {
+			return err
+		}
+		x.Categories, x.Examples = orNone(cats), orNone(ex)
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}
+
+// TrendRow is one period of one factor category's series.
+type TrendRow struct {
+	Period   Day    `json:"period"`
+	Category string `json:"category"`
+	// Debriefs have a factor of the category; Assessed are all assessed
+	// debriefs of the period; Share is one over the other (0 when none).
+	Debriefs int     `json:"debriefs"`
+	Assessed int     `json:"assessed"`
+	Share    float64 `json:"share"`
+	// Rising is the category's verdict over the whole series (the same on
+	// each of its rows): see Rising.
+	Rising bool `json:"rising"`
+}
+
+// Rising decides whether a category is rising: the last third of the
+// series' periods (at least one; recent when given) against the periods
+// before. It is rising when, in the recent periods, at least three
+// debriefs have it, its share of the assessed debriefs is at least one
+// and a half times the earlier share, and a one-sided two-proportion z
+// test puts the difference at the 95 % level (z of 1.645 or more). A rise
+// from a handful of debriefs is not called rising.
+func Rising(recentHits, recentTotal, earlierHits, earlierTotal int) bool {
+	if recentHits < 3 || recentTotal == 0 || earlierTotal == 0 {
+		return false
+	}
+	p1 := float64(recentHits) / float64(recentTotal)
+	p0 := float64(earlierHits) / float64(earlierTotal)
+	if p1 < 1.5*p0 || p1 <= p0 {
+		return false
+	}
+	p := float64(recentHits+earlierHits) / float64(recentTotal+earlierTotal)
+	se := math.Sqrt(p * (1 - p) * (1/float64(recentTotal) + 1/float64(earlierTotal)))
+	if se == 0 {
+		return false
+	}
+	return (p1-p0)/se >= 1.645
+}
+
+// FactorTrend is the series of debriefs per factor category and period,
+// every period of the range present (zeros included), categories in the
+// order of the taxonomy's keys as found. recent is the number of trailing
+// periods Rising compares with the rest (0: a third of the periods).
+func (s *Store) FactorTrend(ctx context.Context, f Filter, unit Interval, recent int) ([]TrendRow, error) {
+	if unit == "" {
+		unit = Month
+	}
+	totals := map[time.Time]int{}
+	counts := map[string]map[time.Time]int{}
+	var seen []time.Time
+	err := s.rowsOf(ctx, "factor_trend", f.args(unit), func(r *sql.Rows) error {
+		var period time.Time
+		var cat sql.NullString
+		var n int
+		if err := r.Scan(nullableTime{&period}, &cat, &n); err != nil {
+			return err
+		}
+		if !cat.Valid {
+			totals[period] = n
+			seen = append(seen, period)
+			return nil
+		}
+		if counts[cat.String] == nil {
+			counts[cat.String] = map[time.Time]int{}
+		}
+		counts[cat.String][period] = n
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	periods, err := unit.span(f, seen)
+	if err != nil {
+		return nil, err
+	}
+	cats := make([]string, 0, len(counts))
+	for c := range counts {
+		cats = append(cats, c)
+	}
+	slices.Sort(cats)
+	if recent <= 0 {
+		recent = max(1, len(periods)/3)
+	}
+	split := max(len(periods)-recent, 0)
+	out := make([]TrendRow, 0, len(cats)*len(periods))
+	for _, c := range cats {
+		var rh, rt, eh, et int
+		for i, p := range periods {
+			if i >= split {
+				rh, rt = rh+counts[c][p], rt+totals[p]
+			} else {
+				eh, et = eh+counts[c][p], et+totals[p]
+			}
+		}
+		rising := Rising(rh, rt, eh, et)
+		for _, p := range periods {
+			row := TrendRow{Period: DayOf(p), Category: c, Debriefs: counts[c][p], Assessed: totals[p], Rising: rising}
+			if row.Assessed > 0 {
+				row.Share = float64(row.Debriefs) / float64(row.Assessed)
+			}
+			out = append(out, row)
+		}
+	}
+	return out, nil
+}
+
+// Pair is two factor categories found in the same debriefs.
+type Pair struct {
+	A string `json:"a"`
+	B string `json:"b"`
+	// Debriefs have factors of both; ADebriefs and BDebriefs of each.
+	Debriefs  int `json:"debriefs"`
+	ADebriefs int `json:"a_debriefs"`
+	BDebriefs int `json:"b_debriefs"`
+	// Lift is how much more often the two meet than if they were
+	// independent: Debriefs × assessed / (ADebriefs × BDebriefs). Above 1
+	// they go together; below 1 they avoid each other.
+	Lift float64 `json:"lift"`
+}
+
+// Cooccurrence lists pairs of factor categories in at least minDebriefs
+// of the same assessed debriefs, most frequent first.
+func (s *Store) Cooccurrence(ctx context.Context, f Filter, minDebriefs int) ([]Pair, error) {
+	var total int
+	single := map[string]int{}
+	var pairs []Pair
+	err := s.rowsOf(ctx, "cooccurrence", f.args(""), func(r *sql.Rows) error {
+		var a, b sql.NullString
+		var n int
+		if err := r.Scan(&a, &b, &n); err != nil {
+			return err
+		}
+		switch {
+		case !a.Valid:
+			total = n
+		case !b.Valid:
+			single[a.String] = n
+		default:
+			pairs = append(pairs, Pair{A: a.String, B: b.String, Debriefs: n})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pair, 0, len(pairs))
+	for _, p := range pairs {
+		if p.Debriefs < max(minDebriefs, 1) {
+			continue
+		}
+		p.ADebriefs, p.BDebriefs = single[p.A], single[p.B]
+		if p.ADebriefs > 0 && p.BDebriefs > 0 {
+			p.Lift = float64(p.Debriefs) * float64(total) / (float64(p.ADebriefs) * float64(p.BDebriefs))
+		}
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(x, y Pair) int {
+		if x.Debriefs != y.Debriefs {
+			return y.Debriefs - x.Debriefs
+		}
+		if x.A != y.A {
+			if x.A < y.A {
+				return -1
+			}
+			return 1
+		}
+		if x.B < y.B {
+			return -1
+		}
+		if x.B > y.B {
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// orNone is l, or an empty list rather than nil, so JSON says [].
+func orNone(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}

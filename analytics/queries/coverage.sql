@@ -1,0 +1,17 @@
+-- Question coverage: per period (NULL without $unit) the assessed debriefs,
+-- and per period and question category the debriefs covering it. Rows with
+-- a NULL category give the period's total. With $unit set, undated
+-- debriefs are left out.
+-- Parameters: the filter of selected_debriefs.
+WITH assessed AS (
+    SELECT s.id, s.period, a.covered
+    FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) s
+    JOIN assessments a ON a.debrief_id = s.id
+    WHERE $unit::VARCHAR IS NULL OR s.period IS NOT NULL
+)
+SELECT period, NULL AS category, count(*) AS debriefs FROM assessed GROUP BY period
+UNION ALL
+SELECT period, category, count(*)
+FROM (SELECT period, unnest(covered) AS category FROM assessed)
+GROUP BY period, category
+ORDER BY period NULLS FIRST, category NULLS FIRST;
