@@ -103,7 +103,11 @@ func clip(s string, n int) string {
 		if !unicode.IsPrint(r) {
 			continue
 		}
-		if count >= n {
+		need := 1
+		if space {
+			need = 2
+		}
+		if count+need > n {
 			sb.WriteString("…")
 			break
 		}

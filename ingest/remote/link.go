@@ -68,7 +68,7 @@ func nextIn(s string) string {
 				}
 			}
 		}
-		if isNext && uri != "" {
+		if isNext && uri != "" && !strings.ContainsAny(uri, "<> \t\r\n") {
 			return uri
 		}
 	}
