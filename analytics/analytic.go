@@ -171,6 +171,20 @@ func (d Day) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + d.String() + `"`), nil
 }
 
+// UnmarshalJSON reads an ISO date or null.
+func (d *Day) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*d = Day{}
+		return nil
+	}
+	t, err := time.Parse(`"`+time.DateOnly+`"`, string(b))
+	if err != nil {
+		return fmt.Errorf("a date is written 2025-03-01: %w", err)
+	}
+	*d = Day{t}
+	return nil
+}
+
 // args are the named parameters of selected_debriefs for f, with the
 // period unit (nil for none), and any extra parameters of the query.
 func (f Filter) args(unit Interval, extra ...sql.NamedArg) []any {

@@ -99,6 +99,7 @@ func (g *gate) Fetch(ctx context.Context, _ string, _ func(ingest.Document) erro
 }
 
 type env struct {
+	store  *analytics.Store
 	srv    *httptest.Server
 	runner *ingest.Runner
 	sched  *ingest.Scheduler
@@ -149,9 +150,9 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.ready != nil {
 		ready = func(ctx context.Context) error { return o.ready(ctx, st) }
 	}
-	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Ready: ready, Logger: o.logger}))
+	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Ready: ready, Logger: o.logger}))
 	t.Cleanup(srv.Close)
-	return &env{srv: srv, runner: runner, sched: sched}
+	return &env{srv: srv, runner: runner, sched: sched, store: st}
 }
 
 func dirSource(name string, fsys fstest.MapFS) ingest.ScheduledSource {
@@ -754,6 +755,6 @@ func TestIndex(t *testing.T) {
 		if ep.Method != http.MethodGet || strings.Contains(ep.Path, "{") {
 			continue
 		}
-		e.call(t, ep.Method, ep.Path, http.StatusOK, new(map[string]any))
+		e.call(t, ep.Method, ep.Path, http.StatusOK, new(any))
 	}
 }

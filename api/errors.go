@@ -44,6 +44,8 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 		status, msg = http.StatusBadRequest, br.msg
 	case errors.Is(err, index.ErrBadSearch):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), index.ErrBadSearch.Error()+": ")
+	case errors.Is(err, analytics.ErrBadQuery):
+		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), analytics.ErrBadQuery.Error()+": ")
 	case errors.Is(err, analytics.ErrNotFound), errors.Is(err, ingest.ErrUnknownSource):
 		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, ingest.ErrRunning):
@@ -52,8 +54,10 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 		status, msg = http.StatusServiceUnavailable, err.Error()
 	case errors.Is(err, c.Request.Context().Err()) && c.Request.Context().Err() != nil:
 		status, msg = http.StatusServiceUnavailable, "the request was cancelled or timed out"
+	case isBodyTooLarge(err):
+		status, msg = http.StatusRequestEntityTooLarge, "the request body is larger than the limit"
 	default:
-		log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+		log.Error("request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err, "request_id", c.GetString("request_id"))
 	}
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Status: status, Message: msg}})
 }

@@ -18,10 +18,15 @@ type Options struct {
 	Searcher  Searcher
 	Runs      RunLog
 	Scheduler Scheduler
+	Analytics Analytics
 	// Ready reports whether the server can answer queries (the store is
 	// open and the search index is in step with it).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
+	// Auth, Limits and Metrics: see auth.go, limits.go and metrics.go.
+	Auth    AuthOptions
+	Limits  Limits
+	Metrics *Metrics
 }
 
 type server struct {
@@ -30,40 +35,66 @@ type server struct {
 	searcher  Searcher
 	runs      RunLog
 	scheduler Scheduler
+	analytics Analytics
 	ready     func(ctx context.Context) error
 	log       *slog.Logger
+	// auth, limits, searchLimiter and metrics: see guard.go.
+	auth          *authenticator
+	limits        Limits
+	searchLimiter *clientLimiter
+	metrics       *Metrics
 }
 
 // New returns the gin engine with every API route. Pages are mounted on
 // the same engine by their own package.
 func New(opts Options) *gin.Engine {
-	s := &server{debriefs: opts.Debriefs, hits: opts.Hits, searcher: opts.Searcher, runs: opts.Runs, scheduler: opts.Scheduler, ready: opts.Ready, log: opts.Logger}
+	s := &server{debriefs: opts.Debriefs, hits: opts.Hits, searcher: opts.Searcher, runs: opts.Runs, scheduler: opts.Scheduler, analytics: opts.Analytics, ready: opts.Ready, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	s.guardWith(opts)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestID(), accessLog(s.log), recovery(s.log))
+	r.Use(requestID(), accessLog(s.log), s.metrics.middleware(), recovery(s.log), securityHeaders(), bounds(s.limits))
 	r.NoRoute(notFound)
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Status: http.StatusMethodNotAllowed,
 			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})
 
-	r.GET("/", listEndpoints)
-	r.GET("/api/v1", listEndpoints)
+	r.GET("/", s.read, listEndpoints)
+	r.GET("/api/v1", s.read, listEndpoints)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	r.GET("/readyz", s.readyz)
+	r.GET("/readyz", s.read, s.readyz)
+	if s.metrics != nil {
+		r.GET("/metrics", s.read, gin.WrapH(s.metrics.Handler()))
+	}
+	r.POST("/api/v1/session", rateLimit(s.searchLimiter), s.login)
+	r.DELETE("/api/v1/session", s.logout)
 
-	v1 := r.Group("/api/v1")
+	// Every route of the group needs a read token; those that change
+	// something add s.admin.
+	v1 := r.Group("/api/v1", s.read)
 	v1.GET("/sources", s.sources)
-	v1.POST("/sources/:name/run", s.runSource)
+	v1.POST("/sources/:name/run", s.admin, s.runSource)
 	v1.GET("/sources/:name/runs", s.sourceRuns)
 	v1.GET("/runs/:id", s.run)
 	v1.GET("/debriefs", s.listDebriefs)
 	v1.GET("/debriefs/:id", s.debrief)
 	v1.GET("/debriefs/:id/similar", s.similar)
-	v1.GET("/search", s.search)
+	v1.GET("/search", rateLimit(s.searchLimiter), s.search)
+	if s.analytics != nil {
+		a := v1.Group("/analytics")
+		a.GET("/factors", s.factors)
+		a.GET("/factors/trend", s.factorTrend)
+		a.GET("/factors/cooccurrence", s.cooccurrence)
+		a.GET("/coverage", s.coverage)
+		a.GET("/coverage/matrix", s.coverageMatrix)
+		a.GET("/depth", s.depth)
+		a.GET("/depth/review", s.depthReview)
+		a.GET("/incidents", s.incidents)
+		a.GET("/incidents/durations", s.durations)
+	}
 	return r
 }
 
@@ -73,12 +104,23 @@ var endpoints = []gin.H{
 	{"method": "GET", "path": "/api/v1/debriefs/{id}/similar", "about": "debriefs most like one, with the terms and factor categories they share; limit"},
 	{"method": "GET", "path": "/api/v1/debriefs", "about": "debriefs newest first; from, to, source, limit, offset, include_removed"},
 	{"method": "GET", "path": "/api/v1/debriefs/{id}", "about": "one debrief: metadata, sections, timeline and assessment"},
+	{"method": "GET", "path": "/api/v1/analytics/factors", "about": "recurring contributing factors: by=category|factor, min_debriefs (2), limit; filters from, to, source, team, service, severity, tag"},
+	{"method": "GET", "path": "/api/v1/analytics/factors/trend", "about": "debriefs per factor category per period, with a rising flag; interval=month|quarter|year, recent; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/factors/cooccurrence", "about": "pairs of factor categories in the same debriefs, with lift; min_debriefs; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/coverage", "about": "share of debriefs covering each question category, overall or per interval; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/coverage/matrix", "about": "debriefs by question categories, for a heatmap; limit, offset; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/depth", "about": "beyond a single root cause: class counts, median score, blame and counterfactuals, overall or per interval; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/depth/review", "about": "single-root-cause debriefs to review, with reasons; limit, offset; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/incidents", "about": "debriefs by severity and source, overall or per interval; filters"},
+	{"method": "GET", "path": "/api/v1/analytics/incidents/durations", "about": "duration and time to detect: median, p90, max, overall or per interval; filters"},
 	{"method": "GET", "path": "/api/v1/sources", "about": "configured sources, their schedule and last run"},
 	{"method": "POST", "path": "/api/v1/sources/{name}/run", "about": "start a pass of a source now"},
 	{"method": "GET", "path": "/api/v1/sources/{name}/runs", "about": "the latest runs of a source; limit"},
 	{"method": "GET", "path": "/api/v1/runs/{id}", "about": "one run, with the documents that failed and why"},
 	{"method": "GET", "path": "/healthz", "about": "the process is up"},
 	{"method": "GET", "path": "/readyz", "about": "the store is open and the search index in step with it"},
+	{"method": "POST", "path": "/api/v1/session", "about": "log in with a token (form or JSON): sets the session cookie pages use"},
+	{"method": "DELETE", "path": "/api/v1/session", "about": "log out"},
 }
 
 // listEndpoints lists the endpoints.
@@ -137,7 +179,8 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		log.Info("request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(),
-			"took", time.Since(start).Round(time.Microsecond), "bytes", c.Writer.Size(), "request_id", c.GetString("request_id"))
+			"took", time.Since(start).Round(time.Microsecond), "bytes", c.Writer.Size(), "request_id", c.GetString("request_id"),
+			"principal", principalName(c))
 	}
 }
 

@@ -105,7 +105,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Ready: ready, Logger: log})
+	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Ready: ready, Logger: log})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
