@@ -179,9 +179,9 @@ func (s *site) search(w http.ResponseWriter, r *http.Request, base string) {
 		}
 		results = append(results, map[string]any{
 			"id": p.id, "type": kind, "status": "current", "title": p.title,
-			"version":  map[string]any{"number": p.version, "when": p.when.Format(time.RFC3339Nano), "minorEdit": false},
-			"metadata": map[string]any{"labels": map[string]any{"results": labels, "size": len(labels)}},
-			"_links":   map[string]any{"webui": webui(p), "self": base + "/rest/api/content/" + p.id},
+			"version":     map[string]any{"number": p.version, "when": p.when.Format(time.RFC3339Nano), "minorEdit": false},
+			"metadata":    map[string]any{"labels": map[string]any{"results": labels, "size": len(labels)}},
+			"_links":      map[string]any{"webui": webui(p), "self": base + "/rest/api/content/" + p.id},
 			"_expandable": map[string]any{"body": "", "space": "/rest/api/space/" + p.space},
 		})
 	}
