@@ -96,6 +96,19 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 // a new version.
 func (c *Catalog) Version() string { return c.version }
 
+// Title is the human title of a question or factor category key, as the
+// catalog gives it ("Detection and observability" for monitoring); the key
+// itself when the catalog has none.
+func (c *Catalog) Title(key string) string {
+	if q, ok := c.file.Questions[key]; ok && q.Title != "" {
+		return q.Title
+	}
+	if f, ok := c.file.Factors[key]; ok && f.Title != "" {
+		return f.Title
+	}
+	return key
+}
+
 func parseCatalog(name string, data []byte) (*Catalog, error) {
 	var f catalogFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))

@@ -18,7 +18,9 @@ SELECT
     d.id, d.source, d.title, d.date,
     coalesce(nullif(upper(trim(d.severity)), ''), 'UNSPECIFIED') AS severity,
     d.started_at, d.detected_at, d.resolved_at,
-    CASE WHEN unit IS NULL THEN NULL ELSE date_trunc(unit, d.date) END AS period
+    -- Truncated as a plain TIMESTAMP of the UTC time: date_trunc on a
+    -- TIMESTAMPTZ goes through the time zone calendar, ten times slower.
+    CASE WHEN unit IS NULL THEN NULL ELSE date_trunc(unit, make_timestamp(epoch_us(d.date))) END AS period
 FROM debriefs d
 WHERE d.removed_at IS NULL
   AND (from_ts IS NULL OR d.date >= from_ts)

@@ -7,8 +7,8 @@
 -- Parameters: the filter of selected_debriefs.
 WITH t AS (
     SELECT period,
-           epoch(resolved_at - started_at) / 60.0 AS duration,
-           epoch(detected_at - started_at) / 60.0 AS detect
+           (epoch_us(resolved_at) - epoch_us(started_at)) / 60e6 AS duration,
+           (epoch_us(detected_at) - epoch_us(started_at)) / 60e6 AS detect
     FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR)
     WHERE $unit::VARCHAR IS NULL OR period IS NOT NULL
 )
