@@ -65,6 +65,8 @@ type RunnerOptions struct {
 	Workers int
 	// BatchSize is the number of debriefs written per transaction.
 	BatchSize int
+	// Observer, when set, is told of every pass as it ends.
+	Observer PassObserver
 }
 
 // Runner executes passes of sources: fetch, normalise, assess, store in
@@ -141,8 +143,7 @@ func (r *Runner) Run(ctx context.Context, name string, src Source, progress func
 	run.Status = RunOK
 	switch {
 	case passErr != nil && ctx.Err() != nil:
-		run.Status = RunInterrupted
-		run.Error = "the pass was cancelled before it finished"
+		run.Status, run.Error = failureReason(ctx, passErr)
 	case passErr != nil:
 		run.Status = RunFailed
 		run.Error = passErr.Error()
@@ -151,6 +152,9 @@ func (r *Runner) Run(ctx context.Context, name string, src Source, progress func
 	// run does not stay "running".
 	finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	if r.opts.Observer != nil {
+		defer r.opts.Observer.PassFinished(*run)
+	}
 	if err := r.opts.Store.FinishRun(finishCtx, run, cursor); err != nil {
 		return run, fmt.Errorf("source %s: record run: %w", name, err)
 	}
@@ -208,7 +212,16 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 	var fetchErr error
 	g.Go(func() error {
 		defer close(docs)
-		fetched, fetchErr = src.Fetch(gctx, cursor, func(d Document) error {
+		// emitMu and left let a source that is left behind (it ignored
+		// the end of the pass) call emit without touching seen or docs.
+		var emitMu sync.Mutex
+		left := false
+		emit := func(d Document) error {
+			emitMu.Lock()
+			defer emitMu.Unlock()
+			if left {
+				return context.Cause(gctx)
+			}
 			if d.Ref == "" {
 				return errors.New("source emitted a document without a ref")
 			}
@@ -219,6 +232,11 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 			case <-gctx.Done():
 				return gctx.Err()
 			}
+		}
+		fetched, fetchErr = safeFetch(gctx, src, cursor, emit, func() {
+			emitMu.Lock()
+			left = true
+			emitMu.Unlock()
 		})
 		// A source failing as a whole is not a reason to stop writing
 		// what was already parsed; it is reported once writing is done.
@@ -249,10 +267,21 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 	w := &writer{r: r, ctx: gctx, name: name, run: run, known: known, progress: progress, toIndex: toIndex}
 	g.Go(func() error {
 		defer close(toIndex)
-		for p := range out {
+		for {
+			// Once the pass is cancelled the writer stops at once rather
+			// than wait for every worker: one stuck in a parser that
+			// never returns must not hold the pass.
+			var p parsed
+			var more bool
+			select {
+			case p, more = <-out:
+			case <-gctx.Done():
+				return context.Cause(gctx)
+			}
+			if !more {
+				break
+			}
 			if err := w.add(p); err != nil {
-				for range out { // let the workers and the fetcher stop
-				}
 				return err
 			}
 		}
@@ -289,6 +318,9 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 	})
 
 	if err := g.Wait(); err != nil {
+		if errors.Is(fetchErr, errAbandoned) {
+			return "", fetchErr // say that the source was left behind
+		}
 		return "", err
 	}
 	if fetchErr != nil {
@@ -325,6 +357,12 @@ func (r *Runner) prepare(ctx context.Context, name string, d Document, known map
 	if len(ds) == 0 {
 		p.err = errors.New("no debrief found in the document")
 		return p
+	}
+	for i := range ds {
+		if err := checkText(&ds[i]); err != nil {
+			p.err = err
+			return p
+		}
 	}
 	now := r.opts.Now()
 	p.debriefs = make([]*Debrief, 0, len(ds))

@@ -21,6 +21,9 @@ type ScheduledSource struct {
 	// "@hourly").
 	Schedule string
 	Source   Source
+	// Timeout bounds one pass; a pass that runs longer fails with "timed
+	// out after ...". Zero: no bound.
+	Timeout time.Duration
 }
 
 // ParseSchedule checks a schedule spec, saying what is wrong with it.
@@ -127,7 +130,16 @@ func (s *Scheduler) pass(src *scheduled) {
 	if s.ctx.Err() != nil {
 		return
 	}
-	_, err := s.runner.Run(s.ctx, src.Name, src.Source, nil)
+	// A panic outside the source and its parsers (those are recovered
+	// by the runner) must not take the server down either.
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("pass panicked", "source", src.Name, "panic", v)
+		}
+	}()
+	ctx, cancel := WithPassTimeout(s.ctx, src.Timeout)
+	defer cancel()
+	_, err := s.runner.Run(ctx, src.Name, src.Source, nil)
 	switch {
 	case errors.Is(err, ErrRunning):
 		s.log.Info("pass skipped: the previous one is still running", "source", src.Name)
