@@ -38,10 +38,11 @@ type server struct {
 	analytics Analytics
 	ready     func(ctx context.Context) error
 	log       *slog.Logger
-	// auth, limits, searchLimiter and metrics: see guard.go.
+	// auth, limits, the rate limiters and metrics: see guard.go.
 	auth          *authenticator
 	limits        Limits
 	searchLimiter *clientLimiter
+	loginLimiter  *clientLimiter
 	metrics       *Metrics
 }
 
@@ -69,7 +70,7 @@ func New(opts Options) *gin.Engine {
 	if s.metrics != nil {
 		r.GET("/metrics", s.read, gin.WrapH(s.metrics.Handler()))
 	}
-	r.POST("/api/v1/session", rateLimit(s.searchLimiter), s.login)
+	r.POST("/api/v1/session", rateLimit(s.loginLimiter), s.login)
 	r.DELETE("/api/v1/session", s.logout)
 
 	// Every route of the group needs a read token; those that change
