@@ -301,7 +301,10 @@ func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Docu
 			return ingest.Fetched{}, errors.New("confluence: list pages: the server sent the same next link twice")
 		}
 		links[next] = true
-		ref, q = s.nextRef(next, sp.Links.Base), nil
+		// The link carries the query and its cursor; expand is set again in
+		// case a server leaves it out, since without versions every page
+		// would look changed.
+		ref, q = s.nextRef(next, sp.Links.Base), url.Values{"expand": q["expand"]}
 	}
 	// A page waiting for another try that this listing, which started
 	// before it, no longer returns was deleted or relabelled.

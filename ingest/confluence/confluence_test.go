@@ -188,7 +188,7 @@ func (s *site) search(w http.ResponseWriter, r *http.Request, base string) {
 	links := map[string]any{"base": base, "context": s.context}
 	if end < len(match) {
 		links["next"] = "/rest/api/content/search?cql=" + url.QueryEscape(cql) + "&limit=" + strconv.Itoa(limit) +
-			"&start=" + strconv.Itoa(end) + "&expand=" + url.QueryEscape(q.Get("expand"))
+			"&start=" + strconv.Itoa(end) // without expand, which the source must set again
 	}
 	writeJSON(w, map[string]any{"results": results, "start": start, "limit": limit, "size": len(results), "_links": links})
 }
@@ -325,6 +325,9 @@ func TestFetchListsPagesAndConvertsThem(t *testing.T) {
 		switch {
 		case r.path == "/wiki/rest/api/content/search":
 			lists++
+			if !strings.Contains(r.query, "expand=version%2Cmetadata.labels") {
+				t.Errorf("list request %d without the expand of versions and labels: %s", lists, r.query)
+			}
 			if strings.Contains(r.cql, "lastmodified >=") {
 				t.Errorf("first pass has an incremental clause: %s", r.cql)
 			}
