@@ -1,6 +1,7 @@
 package confluence
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,18 @@ func TestConvertStorageWritesNoMarkupFromText(t *testing.T) {
 func TestConvertEmptyPageIsNoDebrief(t *testing.T) {
 	if _, err := convert("page/1", page{Title: "Draft", Storage: `<ac:structured-macro ac:name="toc" />`}); err == nil {
 		t.Error("a page of chrome converted without an error")
+	}
+}
+
+func BenchmarkConvertStorage(b *testing.B) {
+	data, err := os.ReadFile("testdata/page-storage.xhtml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := convert("page/1", page{Title: "2024-02-11 Ledger writes refused", Storage: string(data)}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -186,3 +186,19 @@ func TestDecodeSearchFixture(t *testing.T) {
 }
 
 func errorsIsSkip(err error) bool { return err != nil && errors.Is(err, ingest.ErrSkip) }
+
+func BenchmarkConvertADF(b *testing.B) {
+	data, err := os.ReadFile("testdata/description-adf.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	is := &issue{ID: "10042", Key: "OPS-17"}
+	is.Fields.Summary = "Webhook deliveries delayed"
+	is.Fields.Description = data
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := convertIssue("issue/10042", "https://a.example", is); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
