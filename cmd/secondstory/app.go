@@ -23,6 +23,8 @@ type app struct {
 	store    *analytics.Store
 	index    *index.Index
 	assessor *assess.Assessor
+	// observer, when set, is told of every pass (serve's metrics).
+	observer ingest.PassObserver
 }
 
 // Files in the data directory.
@@ -35,6 +37,9 @@ const (
 // index. The index is not yet checked against the store: call
 // index.Check (serve does it in the background).
 func openApp(ctx context.Context, cfg *Config, log *slog.Logger, command, addr string) (*app, error) {
+	if err := checkDataDir(cfg.Data); err != nil {
+		return nil, err
+	}
 	lock, err := lockDataDir(cfg.Data, command, addr)
 	if err != nil {
 		return nil, err
@@ -92,7 +97,7 @@ func (a *app) close() {
 }
 
 func (a *app) runner(log *slog.Logger) *ingest.Runner {
-	return ingest.NewRunner(ingest.RunnerOptions{Store: a.store, Index: a.index, Assessor: a.assessor, Logger: log})
+	return ingest.NewRunner(ingest.RunnerOptions{Store: a.store, Index: a.index, Assessor: a.assessor, Logger: log, Observer: a.observer})
 }
 
 // openSource builds the source a config entry describes. close releases

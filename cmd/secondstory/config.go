@@ -33,6 +33,12 @@ type Config struct {
 	Log     LogConfig      `yaml:"log"`
 	Sources []SourceConfig `yaml:"sources"`
 
+	// Tokens, Session and Limits: access control and the limits of serve
+	// (config_trust.go).
+	Tokens  []TokenConfig `yaml:"tokens"`
+	Session SessionConfig `yaml:"session"`
+	Limits  LimitsConfig  `yaml:"limits"`
+
 	// file is where the config was read from ("" for defaults).
 	file string
 	// catalog is Catalog loaded, or the embedded catalog.
@@ -57,6 +63,8 @@ type SourceConfig struct {
 	Include  []string `yaml:"include"`
 	Exclude  []string `yaml:"exclude"`
 	Schedule string   `yaml:"schedule"`
+	// Timeout bounds one pass (config_trust.go); 10m.
+	Timeout Duration `yaml:"timeout"`
 }
 
 // Defaults.
@@ -123,6 +131,9 @@ func loadConfig(path string, env func(string) string) (*Config, error) {
 	}
 	cfg.applyDefaults(env)
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.loadTrust(env); err != nil {
 		return nil, err
 	}
 	if err := cfg.loadCatalog(); err != nil {
@@ -193,7 +204,7 @@ func goTypeWords(t string) string {
 	case "string":
 		return "text"
 	}
-	return "another kind of value"
+	return trustTypeWords(t)
 }
 
 // tidyYAMLError rewords the YAML library's errors for a reader of the

@@ -68,7 +68,9 @@ func ingestCommand(ctx context.Context, env *environment, args []string) error {
 			continue
 		}
 		p := newProgress(env.stderr, sc.Name)
-		run, err := runner.Run(ctx, sc.Name, src, p.update)
+		passCtx, cancel := ingest.WithPassTimeout(ctx, time.Duration(sc.Timeout))
+		run, err := runner.Run(passCtx, sc.Name, src, p.update)
+		cancel()
 		closeSrc()
 		p.done()
 		if run != nil {

@@ -51,11 +51,11 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		}
 		cfg.Addr = f.addr
 	}
-	if !isLoopback(cfg.Addr) {
-		return fmt.Errorf("refusing to listen on %s: Second Story serves incident history without access control, "+
-			"so it only listens on a loopback address such as 127.0.0.1:8080", cfg.Addr)
+	if err := checkExposure(cfg); err != nil {
+		return err
 	}
 	log := newLogger(env.stderr, cfg.Log)
+	logAccess(log, cfg)
 
 	a, err := openApp(ctx, cfg, log, "serve", cfg.Addr)
 	if err != nil {
@@ -77,6 +77,8 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			log.Info("serving the debriefs already in the data directory; the sample corpus is not added", "sources", own)
 		}
 	}
+	metrics := serveMetrics(cfg, log)
+	a.observer = metrics
 	runner := a.runner(log)
 	var scheduled []ingest.ScheduledSource
 	for _, sc := range cfg.Sources {
@@ -85,7 +87,8 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		defer closeSrc()
-		scheduled = append(scheduled, ingest.ScheduledSource{Name: sc.Name, Kind: sc.Kind, Schedule: sc.Schedule, Source: src})
+		scheduled = append(scheduled, ingest.ScheduledSource{Name: sc.Name, Kind: sc.Kind, Schedule: sc.Schedule, Source: src,
+			Timeout: time.Duration(sc.Timeout)})
 	}
 	sched, err := ingest.NewScheduler(runner, scheduled, log)
 	if err != nil {
@@ -105,7 +108,8 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 	}
 
 	gin.SetMode(gin.ReleaseMode)
-	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Ready: ready, Logger: log})
+	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Ready: ready, Logger: log,
+		Auth: cfg.authOptions(), Limits: cfg.apiLimits(), Metrics: metrics})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -117,7 +121,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		Handler:           engine,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
+		WriteTimeout:      writeTimeout(cfg),
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
