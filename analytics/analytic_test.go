@@ -626,3 +626,66 @@ func TestRecurringFactorsGroupTheSameFactor(t *testing.T) {
 		t.Errorf("with min_debriefs 1: %d factors, want 3 (%+v)", len(all), all)
 	}
 }
+
+// TestFactsFilledOnMigration: a store written before the facts table
+// existed gets it filled when it is opened, with the same figures as a
+// store written since.
+func TestFactsFilledOnMigration(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/store.duckdb"
+	st, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := &corpusFixture{store: st, assessor: assess.New(nil)}
+	g := synth.New(9, fixtureNow)
+	for i := range 40 {
+		doc := g.Debrief(i, 2000)
+		fx.add("wiki", doc.Name, doc.Body)
+	}
+	fx.flush(t)
+	before, err := st.Depth(ctx, Filter{}, Quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Undo migration 3, as a store of the previous release looks.
+	for _, q := range []string{`DROP MACRO TABLE selected_debriefs`, `DROP TABLE facts`,
+		`ALTER TABLE factors DROP COLUMN key_hash`, `ALTER TABLE factors DROP COLUMN text_hash`, `ALTER TABLE factors DROP COLUMN text_len`,
+		`DELETE FROM schema_version WHERE version >= 3`} {
+		if _, err := st.db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	st.Close()
+	st, err = Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	after, err := st.Depth(ctx, Filter{}, Quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(before, after) || len(after) == 0 || after[len(after)-1].Assessed == 0 && len(after) == 1 {
+		t.Errorf("depth after migrating = %+v, want %+v", after, before)
+	}
+	var n int
+	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM facts`).Scan(&n); err != nil || n != 40 {
+		t.Errorf("facts after migrating: %d (%v), want 40", n, err)
+	}
+	// A removed debrief leaves the figures; back at its source, it returns.
+	gone := fx.debriefs[0]
+	if _, err := st.Apply(ctx, ingest.Change{Remove: []string{gone.ID}, At: fixtureNow}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := st.Depth(ctx, Filter{}, "")
+	if err != nil || d[0].Assessed != 39 {
+		t.Errorf("after a removal: %+v (%v), want 39 assessed", d, err)
+	}
+	if _, err := st.Apply(ctx, ingest.Change{Upsert: []ingest.Record{{Debrief: gone, DocHash: "x"}}, At: fixtureNow}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = st.Depth(ctx, Filter{}, ""); err != nil || d[0].Assessed != 40 {
+		t.Errorf("after it came back: %+v (%v), want 40 assessed", d, err)
+	}
+}

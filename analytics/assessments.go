@@ -14,7 +14,7 @@ import (
 // stageAssessmentsDDL creates the staging tables of assessment rows.
 const stageAssessmentsDDL = `CREATE TEMP TABLE IF NOT EXISTS stage_assessed (id VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS stage_assessments AS SELECT * FROM assessments LIMIT 0;
-CREATE TEMP TABLE IF NOT EXISTS stage_factors AS SELECT * FROM factors LIMIT 0;
+CREATE TEMP TABLE IF NOT EXISTS stage_factors AS SELECT * EXCLUDE (key_hash, text_hash, text_len) FROM factors LIMIT 0;
 DELETE FROM stage_assessed;
 DELETE FROM stage_assessments;
 DELETE FROM stage_factors;`
@@ -73,7 +73,11 @@ func replaceAssessments(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE debrief_id IN (SELECT id FROM stage_assessed)`); err != nil {
 			return fmt.Errorf("replace %s: %w", table, err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` SELECT * FROM stage_`+table); err != nil {
+		insert := `INSERT INTO assessments SELECT * FROM stage_assessments`
+		if table == "factors" {
+			insert = `INSERT INTO factors SELECT *, hash(key), hash(text), length(text) FROM stage_factors`
+		}
+		if _, err := tx.ExecContext(ctx, insert); err != nil {
 			return fmt.Errorf("replace %s: %w", table, err)
 		}
 	}
@@ -129,6 +133,9 @@ func (s *Store) SaveAssessments(ctx context.Context, ds []*ingest.Debrief) (inge
 		}
 		defer tx.Rollback()
 		if err := replaceAssessments(ctx, tx); err != nil {
+			return false, err
+		}
+		if err := refreshFacts(ctx, tx, `SELECT id FROM stage_assessed`); err != nil {
 			return false, err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE debriefs SET seq = ? WHERE id IN (SELECT id FROM stage_assessed)`, seq); err != nil {

@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -85,22 +84,21 @@ type MatrixRow struct {
 // number of debriefs in all.
 func (s *Store) CoverageMatrix(ctx context.Context, f Filter, limit, offset int) ([]MatrixRow, int, error) {
 	out := []MatrixRow{}
-	total := 0
 	args := f.args("", sql.Named("limit", max(limit, 1)), sql.Named("offset", max(offset, 0)))
 	err := s.rowsOf(ctx, "coverage_matrix", args, func(r *sql.Rows) error {
 		var m MatrixRow
 		var cov stringList
-		if err := r.Scan(&m.ID, &m.Title, nullDay{&m.Date}, &cov, &total); err != nil {
+		if err := r.Scan(&m.ID, &m.Title, nullDay{&m.Date}, &cov); err != nil {
 			return err
 		}
 		m.Covered = orNone(cov)
 		out = append(out, m)
 		return nil
 	})
-	if err == nil && len(out) == 0 && offset > 0 {
-		// The page is past the end: count without it.
-		total, err = s.countAssessed(ctx, f, "")
+	if err != nil {
+		return nil, 0, err
 	}
+	total, err := s.countAssessed(ctx, f, "")
 	return out, total, err
 }
 
@@ -109,8 +107,8 @@ func (s *Store) CoverageMatrix(ctx context.Context, f Filter, limit, offset int)
 func (s *Store) countAssessed(ctx context.Context, f Filter, class string) (int, error) {
 	var n int
 	q := `SELECT count(*) FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[],
-		$teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) s
-		JOIN assessments a ON a.debrief_id = s.id WHERE $class = '' OR a.depth_class = $class`
+		$teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR)
+		WHERE assessed AND ($class = '' OR depth_class = $class)`
 	if err := s.db.QueryRowContext(ctx, q, f.args("", sql.Named("class", class))...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("analytics: count assessed debriefs: %w", err)
 	}
@@ -185,26 +183,20 @@ type ReviewRow struct {
 // reasons of their assessment: a page and the number in all.
 func (s *Store) DepthReview(ctx context.Context, f Filter, limit, offset int) ([]ReviewRow, int, error) {
 	out := []ReviewRow{}
-	total := 0
 	args := f.args("", sql.Named("limit", max(limit, 1)), sql.Named("offset", max(offset, 0)))
 	err := s.rowsOf(ctx, "depth_review", args, func(r *sql.Rows) error {
 		var row ReviewRow
-		var body string
-		if err := r.Scan(&row.ID, &row.Title, nullDay{&row.Date}, &row.Score, &body, &total); err != nil {
+		var reasons stringList
+		if err := r.Scan(&row.ID, &row.Title, nullDay{&row.Date}, &row.Score, &reasons); err != nil {
 			return err
 		}
-		var a struct {
-			Depth ingest.Depth `json:"depth"`
-		}
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			return fmt.Errorf("debrief %s: read assessment: %w", row.ID, err)
-		}
-		row.Reasons = orNone(a.Depth.Reasons)
+		row.Reasons = orNone(reasons)
 		out = append(out, row)
 		return nil
 	})
-	if err == nil && len(out) == 0 && offset > 0 {
-		total, err = s.countAssessed(ctx, f, ingest.DepthSingleRootCause)
+	if err != nil {
+		return nil, 0, err
 	}
+	total, err := s.countAssessed(ctx, f, ingest.DepthSingleRootCause)
 	return out, total, err
 }

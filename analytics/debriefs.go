@@ -127,6 +127,9 @@ func (s *Store) Apply(ctx context.Context, c ingest.Change) (ingest.Applied, err
 				res.Index = append(res.Index, ingest.IndexItem{ID: id, Seq: seq})
 			}
 		}
+		if err := refreshFacts(ctx, tx, `SELECT id FROM stage_debriefs UNION ALL SELECT id FROM stage_removed`); err != nil {
+			return false, err
+		}
 		if err := tx.Commit(); err != nil {
 			return false, fmt.Errorf("commit: %w", err)
 		}

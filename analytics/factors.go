@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -26,15 +27,96 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 	out := []CategoryCount{}
 	err := s.rowsOf(ctx, "factor_categories", f.args("", sql.Named("min_debriefs", max(minDebriefs, 1))), func(r *sql.Rows) error {
 		var c CategoryCount
-		var ex stringList
-		if err := r.Scan(&c.Category, &c.Debriefs, &c.Share, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}, &ex); err != nil {
+		if err := r.Scan(&c.Category, &c.Debriefs, &c.Share, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
 			return err
 		}
-		c.Examples = orNone(ex)
 		out = append(out, c)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	bit := map[string]int64{}
+	for i, k := range factorCategoryKeys() {
+		bit[k] = 1 << i
+	}
+	wants := make([]exampleWant, len(out))
+	for i, c := range out {
+		wants[i] = exampleWant{bits: bit[c.Category], of: c.Debriefs}
+	}
+	if err := s.examples(ctx, f, wants); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Examples = orNone(wants[i].ids)
+	}
+	return out, nil
+}
+
+// examplesPerRow is how many example debriefs a recurring category or
+// factor lists; recentScan how many recent debriefs are looked through
+// for them before asking for the rare ones by name.
+const (
+	examplesPerRow = 3
+	recentScan     = 2000
+)
+
+// exampleWant asks for the most recent debriefs with a factor category
+// (bits) or a factor key (key); of is how many there are.
+type exampleWant struct {
+	bits int64
+	key  uint64
+	of   int
+	ids  []string
+}
+
+func (w *exampleWant) full() bool { return len(w.ids) >= min(examplesPerRow, w.of) }
+
+// examples fills each want with its most recent debriefs, newest first:
+// from one look at the most recent debriefs, then, for wants still short
+// (rare categories, old factors), one query for just those.
+func (s *Store) examples(ctx context.Context, f Filter, wants []exampleWant) error {
+	scan := func(bits int64, keys []uint64, limit int) error {
+		return s.rowsOf(ctx, "recent", f.args("", sql.Named("bits", bits), sql.Named("keys", keys), sql.Named("limit", limit)), func(r *sql.Rows) error {
+			var id string
+			var mask int64
+			var keys []any
+			if err := r.Scan(&id, &mask, &keys); err != nil {
+				return err
+			}
+			for i := range wants {
+				w := &wants[i]
+				if w.full() || slices.Contains(w.ids, id) {
+					continue
+				}
+				if w.bits != 0 && mask&w.bits != 0 || w.bits == 0 && slices.ContainsFunc(keys, func(k any) bool { v, _ := k.(uint64); return v == w.key }) {
+					w.ids = append(w.ids, id)
+				}
+			}
+			return nil
+		})
+	}
+	if err := scan(0, []uint64{}, recentScan); err != nil {
+		return err
+	}
+	var bits int64
+	keys := []uint64{}
+	short := 0
+	for _, w := range wants {
+		if !w.full() {
+			short++
+			bits |= w.bits
+			if w.bits == 0 {
+				keys = append(keys, w.key)
+			}
+		}
+	}
+	if short == 0 {
+		return nil
+	}
+	// Enough rows that every short want is filled: each needs at most
+	// examplesPerRow of its own.
+	return scan(bits, keys, max(1, short*examplesPerRow*len(factorCategoryKeys())))
 }
 
 // RecurringFactor is one factor, as its normalised key groups it, and the
@@ -62,18 +144,30 @@ type RecurringFactor struct {
 func (s *Store) RecurringFactors(ctx context.Context, f Filter, minDebriefs, limit int) ([]RecurringFactor, error) {
 	out := []RecurringFactor{}
 	args := f.args("", sql.Named("min_debriefs", max(minDebriefs, 1)), sql.Named("limit", max(limit, 1)))
+	var wants []exampleWant
 	err := s.rowsOf(ctx, "recurring_factors", args, func(r *sql.Rows) error {
 		var x RecurringFactor
-		var cats, ex stringList
+		var cats stringList
+		var hash uint64
 		if err := r.Scan(&x.Key, &x.Debriefs, &x.Share, nullDay{&x.FirstSeen}, nullDay{&x.LastSeen},
-			&x.Wordings, &x.Label, &cats, &x.Explicit, &ex); err != nil {
+			&x.Wordings, &x.Label, &cats, &x.Explicit, &hash); err != nil {
 			return err
 		}
-		x.Categories, x.Examples = orNone(cats), orNone(ex)
+		x.Categories = orNone(cats)
 		out = append(out, x)
+		wants = append(wants, exampleWant{key: hash, of: x.Debriefs})
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := s.examples(ctx, f, wants); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Examples = orNone(wants[i].ids)
+	}
+	return out, nil
 }
 
 // TrendRow is one period of one factor category's series.
@@ -198,56 +292,59 @@ type Pair struct {
 // Cooccurrence lists pairs of factor categories in at least minDebriefs
 // of the same assessed debriefs, most frequent first.
 func (s *Store) Cooccurrence(ctx context.Context, f Filter, minDebriefs int) ([]Pair, error) {
+	keys := factorCategoryKeys()
 	var total int
-	single := map[string]int{}
-	var pairs []Pair
+	single := make([]int, len(keys))
+	pairs := make([][]int, len(keys))
+	for i := range pairs {
+		pairs[i] = make([]int, len(keys))
+	}
 	err := s.rowsOf(ctx, "cooccurrence", f.args(""), func(r *sql.Rows) error {
-		var a, b sql.NullString
+		var mask int64
 		var n int
-		if err := r.Scan(&a, &b, &n); err != nil {
+		if err := r.Scan(&mask, &n); err != nil {
 			return err
 		}
-		switch {
-		case !a.Valid:
-			total = n
-		case !b.Valid:
-			single[a.String] = n
-		default:
-			pairs = append(pairs, Pair{A: a.String, B: b.String, Debriefs: n})
+		total += n
+		for i := range keys {
+			if mask&(1<<i) == 0 {
+				continue
+			}
+			single[i] += n
+			for j := i + 1; j < len(keys); j++ {
+				if mask&(1<<j) != 0 {
+					pairs[i][j] += n
+				}
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Pair, 0, len(pairs))
-	for _, p := range pairs {
-		if p.Debriefs < max(minDebriefs, 1) {
-			continue
+	out := []Pair{}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			n := pairs[i][j]
+			if n == 0 || n < minDebriefs {
+				continue
+			}
+			a, b, na, nb := keys[i], keys[j], single[i], single[j]
+			if b < a {
+				a, b, na, nb = b, a, nb, na
+			}
+			out = append(out, Pair{A: a, B: b, Debriefs: n, ADebriefs: na, BDebriefs: nb,
+				Lift: float64(n) * float64(total) / (float64(na) * float64(nb))})
 		}
-		p.ADebriefs, p.BDebriefs = single[p.A], single[p.B]
-		if p.ADebriefs > 0 && p.BDebriefs > 0 {
-			p.Lift = float64(p.Debriefs) * float64(total) / (float64(p.ADebriefs) * float64(p.BDebriefs))
-		}
-		out = append(out, p)
 	}
 	slices.SortFunc(out, func(x, y Pair) int {
 		if x.Debriefs != y.Debriefs {
 			return y.Debriefs - x.Debriefs
 		}
-		if x.A != y.A {
-			if x.A < y.A {
-				return -1
-			}
-			return 1
+		if c := strings.Compare(x.A, y.A); c != 0 {
+			return c
 		}
-		if x.B < y.B {
-			return -1
-		}
-		if x.B > y.B {
-			return 1
-		}
-		return 0
+		return strings.Compare(x.B, y.B)
 	})
 	return out, nil
 }

@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 )
 
@@ -72,10 +73,17 @@ func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) 
 	err := s.rowsOf(ctx, "durations", f.args(unit), func(r *sql.Rows) error {
 		var d Durations
 		var period time.Time
+		var dq, tq []any
 		if err := r.Scan(nullableTime{&period}, &d.Debriefs,
-			&d.WithDuration, nullFloat{f: &d.MedianMinutes}, nullFloat{f: &d.P90Minutes}, nullFloat{f: &d.MaxMinutes},
-			&d.WithDetection, nullFloat{f: &d.DetectMedian}, nullFloat{f: &d.DetectP90}, nullFloat{f: &d.DetectMax},
+			&d.WithDuration, &dq, nullFloat{f: &d.MaxMinutes},
+			&d.WithDetection, &tq, nullFloat{f: &d.DetectMax},
 			&d.Inconsistent); err != nil {
+			return err
+		}
+		if err := quantiles(dq, &d.MedianMinutes, &d.P90Minutes); err != nil {
+			return err
+		}
+		if err := quantiles(tq, &d.DetectMedian, &d.DetectP90); err != nil {
 			return err
 		}
 		byPeriod[period] = d
@@ -98,4 +106,20 @@ func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) 
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// quantiles reads the list quantile_cont answers (NULL with no values).
+func quantiles(l []any, dst ...*float64) error {
+	if l == nil {
+		return nil
+	}
+	if len(l) != len(dst) {
+		return fmt.Errorf("quantiles: %d values, want %d", len(l), len(dst))
+	}
+	for i, v := range l {
+		if err := (nullFloat{f: dst[i]}).Scan(v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -155,12 +155,21 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("analytics: migration %s: %w", f, err)
 		}
 		s.log.Info("store schema migrated", "version", v)
+		if v == factsMigration {
+			if err := s.fillFacts(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	if current > latest {
 		return fmt.Errorf("analytics: the store has schema version %d, newer than this build knows (%d): use a newer secondstory", current, latest)
 	}
 	return nil
 }
+
+// factsMigration creates the facts table, which is then filled from the
+// debriefs already stored.
+const factsMigration = 3
 
 func migrationVersion(name string) (int, error) {
 	base := strings.TrimPrefix(name, "migrations/")

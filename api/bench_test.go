@@ -3,16 +3,21 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/secondstory/secondstory/analytics"
 	"github.com/secondstory/secondstory/analytics/assess"
@@ -20,6 +25,7 @@ import (
 	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
 	"github.com/secondstory/secondstory/ingest/dir"
+	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/synth"
 )
 
@@ -130,4 +136,115 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+}
+
+// analyticsBenchPaths are the requests BenchmarkAnalytics measures: each
+// endpoint as a dashboard asks for it, and one with every filter.
+var analyticsBenchPaths = []string{
+	"/api/v1/analytics/factors",
+	"/api/v1/analytics/factors?by=factor",
+	"/api/v1/analytics/factors/trend?interval=month",
+	"/api/v1/analytics/factors/cooccurrence",
+	"/api/v1/analytics/coverage",
+	"/api/v1/analytics/coverage?interval=quarter",
+	"/api/v1/analytics/coverage/matrix",
+	"/api/v1/analytics/depth?interval=month",
+	"/api/v1/analytics/depth/review",
+	"/api/v1/analytics/incidents?interval=month",
+	"/api/v1/analytics/incidents/durations?interval=quarter",
+	"/api/v1/analytics/factors?from=2025-01-01&to=2025-12-31&team=payments&severity=SEV1,SEV2&tag=connection-pool",
+}
+
+// BenchmarkAnalytics stores generated debriefs of about 3 KB with their
+// assessments (no search index: these endpoints read only DuckDB), then
+// measures each analytics endpoint through HTTP and reports p50 and p99.
+//
+//	go test -run '^$' -bench Analytics -benchtime 200x ./api/
+//	SECONDSTORY_BENCH_DEBRIEFS=100000 go test -run '^$' -bench Analytics -benchtime 200x -timeout 60m ./api/
+func BenchmarkAnalytics(b *testing.B) {
+	n := 10_000
+	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DEBRIEFS")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	st, err := analytics.Open(ctx, filepath.Join(b.TempDir(), "store.duckdb"), analytics.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := storeGenerated(ctx, st, n); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d debriefs stored and assessed in %s", n, time.Since(start).Round(time.Second))
+	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Runs: st, Analytics: st}))
+	defer srv.Close()
+	client := srv.Client()
+	for _, path := range analyticsBenchPaths {
+		b.Run(fmt.Sprintf("%s/%d", strings.TrimPrefix(path, "/api/v1/analytics/"), n), func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				t0 := time.Now()
+				resp, err := client.Get(srv.URL + path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("%s: status %d", path, resp.StatusCode)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			reportLatency(b, lat)
+		})
+	}
+}
+
+// storeGenerated parses, assesses and stores n generated debriefs as a
+// pass would, on every core, in batches of 1,000.
+func storeGenerated(ctx context.Context, st *analytics.Store, n int) error {
+	a := assess.New(nil)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	gen := synth.New(5, now)
+	docs := make([]synth.Doc, n)
+	for i := range docs {
+		docs[i] = gen.Debrief(i, 3<<10)
+	}
+	recs := make([]ingest.Record, n)
+	var g errgroup.Group
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		g.Go(func() error {
+			for i := w; i < n; i += workers {
+				ds, err := parse.Parse(docs[i].Name, parse.FormatMarkdown, docs[i].Body)
+				if err != nil || len(ds) != 1 {
+					return fmt.Errorf("generated debrief %s: %v", docs[i].Name, err)
+				}
+				d := &ds[0]
+				d.Source = []string{"wiki", "tracker", "notes"}[i%3]
+				if d.Ref == "" {
+					d.Ref = docs[i].Name
+				}
+				d.Document = docs[i].Name
+				d.ID = ingest.DebriefID(d.Source, d.Ref)
+				a.Assess(d)
+				d.Hash = ingest.ContentHash(d)
+				d.FetchedAt = now
+				recs[i] = ingest.Record{Debrief: d, DocHash: d.Hash}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for len(recs) > 0 {
+		k := min(len(recs), 1000)
+		if _, err := st.Apply(ctx, ingest.Change{Upsert: recs[:k], At: now}); err != nil {
+			return err
+		}
+		recs = recs[k:]
+	}
+	return nil
 }

@@ -4,10 +4,8 @@
 -- debriefs are left out.
 -- Parameters: the filter of selected_debriefs.
 WITH assessed AS (
-    SELECT s.id, s.period, a.covered
-    FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) s
-    JOIN assessments a ON a.debrief_id = s.id
-    WHERE $unit::VARCHAR IS NULL OR s.period IS NOT NULL
+    SELECT period, covered FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR)
+    WHERE assessed AND ($unit::VARCHAR IS NULL OR day IS NOT NULL)
 )
 SELECT period, NULL AS category, count(*) AS debriefs FROM assessed GROUP BY period
 UNION ALL

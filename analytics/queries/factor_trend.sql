@@ -3,10 +3,7 @@
 -- the period's total. Undated debriefs have no period and are left out.
 -- Parameters: the filter of selected_debriefs ($unit: month, quarter, year).
 WITH assessed AS (
-    SELECT s.id, s.period, a.factor_categories
-    FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) s
-    JOIN assessments a ON a.debrief_id = s.id
-    WHERE s.period IS NOT NULL
+    SELECT period, factor_categories FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) WHERE assessed AND day IS NOT NULL
 )
 SELECT period, NULL AS category, count(*) AS debriefs FROM assessed GROUP BY period
 UNION ALL

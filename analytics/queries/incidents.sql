@@ -4,6 +4,6 @@
 -- Parameters: the filter of selected_debriefs.
 SELECT period, severity, source, count(*) AS debriefs
 FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR)
-WHERE $unit::VARCHAR IS NULL OR period IS NOT NULL
+WHERE $unit::VARCHAR IS NULL OR day IS NOT NULL
 GROUP BY period, severity, source
 ORDER BY period NULLS FIRST, severity, source;

@@ -1,42 +1,42 @@
 -- Recurring contributing factors, grouped by their normalised key (the same
 -- factor worded differently in different debriefs has the same key): the
 -- debriefs stating it, their share of all assessed debriefs, first and last
--- dates, how many different wordings were seen, the shortest wording as a
--- label with its categories, and the three most recent debriefs.
--- Factors without a key ("unspecified") are left out.
+-- dates, and from the factors themselves how many different wordings were
+-- seen, the shortest as a label with its categories, and whether some
+-- debrief states it explicitly. Wordings are counted and compared by the
+-- hash and length of their text. Factors without a key ("unspecified") are
+-- left out; the examples come from recent.sql.
 -- Parameters: the filter of selected_debriefs, $min_debriefs, $limit.
 WITH assessed AS (
-    SELECT s.id, s.date
-    FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) s
-    JOIN assessments a ON a.debrief_id = s.id
+    SELECT id, day, factor_keys FROM selected_debriefs($from::TIMESTAMPTZ, $to::TIMESTAMPTZ, $sources::VARCHAR[], $teams::VARCHAR[], $services::VARCHAR[], $severities::VARCHAR[], $tags::VARCHAR[], $unit::VARCHAR) WHERE assessed
 ),
-total AS (SELECT count(*) AS n FROM assessed),
-per AS (
-    SELECT f.key, f.text, f.categories, f.explicit, s.id, s.date
-    FROM factors f JOIN assessed s ON s.id = f.debrief_id
-    WHERE f.key <> 'unspecified'
-),
-grouped AS (
-    SELECT key,
-           count(DISTINCT id) AS debriefs,
-           min(date) AS first_seen,
-           max(date) AS last_seen,
-           count(DISTINCT text) AS wordings,
-           arg_min(text, length(text)) AS label,
-           arg_min(categories, length(text)) AS categories,
-           bool_or(explicit) AS explicit
-    FROM per
-    GROUP BY key
-    HAVING count(DISTINCT id) >= $min_debriefs
-    ORDER BY debriefs DESC, key
+top AS (
+    SELECT key_hash, count(*) AS debriefs, min(day) AS first_seen, max(day) AS last_seen
+    FROM (SELECT unnest(factor_keys) AS key_hash, day FROM assessed)
+    GROUP BY key_hash
+    HAVING count(*) >= $min_debriefs
+    ORDER BY debriefs DESC, key_hash
     LIMIT $limit
 ),
-examples AS (
-    SELECT key, (list(id ORDER BY date DESC NULLS LAST, id))[1:3] AS examples
-    FROM (SELECT DISTINCT p.key, p.id, p.date FROM per p SEMI JOIN grouped g ON g.key = p.key)
-    GROUP BY key
+wording AS (
+    SELECT key_hash,
+           count(DISTINCT text_hash) AS wordings,
+           arg_min(text_hash, {'len': text_len, 'hash': text_hash}) AS label_hash,
+           bool_or(explicit) AS explicit
+    FROM factors
+    WHERE key_hash IN (SELECT key_hash FROM top)
+      AND debrief_id IN (SELECT id FROM assessed)
+    GROUP BY key_hash
+),
+label AS (
+    SELECT key_hash, text_hash, any_value(key) AS key, any_value(text) AS text, any_value(categories) AS categories
+    FROM factors
+    WHERE key_hash IN (SELECT key_hash FROM top) AND text_hash IN (SELECT label_hash FROM wording)
+    GROUP BY key_hash, text_hash
 )
-SELECT g.key, g.debriefs, g.debriefs / (SELECT n FROM total) AS share,
-       g.first_seen, g.last_seen, g.wordings, g.label, g.categories, g.explicit, e.examples
-FROM grouped g JOIN examples e ON e.key = g.key
-ORDER BY g.debriefs DESC, g.key;
+SELECT l.key, t.debriefs, t.debriefs / (SELECT count(*) FROM assessed) AS share,
+       t.first_seen, t.last_seen, w.wordings, l.text, l.categories, w.explicit, t.key_hash
+FROM top t
+JOIN wording w ON w.key_hash = t.key_hash
+JOIN label l ON l.key_hash = w.key_hash AND l.text_hash = w.label_hash
+ORDER BY t.debriefs DESC, l.key;
