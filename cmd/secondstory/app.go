@@ -114,5 +114,9 @@ func openSource(sc SourceConfig, maxFileSize int64) (src ingest.Source, closeFn 
 		}
 		return d, func() { d.Close() }, nil
 	}
-	return nil, nil, fmt.Errorf("source %s: unknown kind %q", sc.Name, sc.Kind)
+	src, err = newRemoteSource(&sc, maxFileSize)
+	if err != nil {
+		return nil, nil, fmt.Errorf("source %s: %w", sc.Name, err)
+	}
+	return src, func() {}, nil
 }

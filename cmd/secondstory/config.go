@@ -57,7 +57,9 @@ type LogConfig struct {
 // SourceConfig configures one source.
 type SourceConfig struct {
 	Name string `yaml:"name"`
-	// Kind is dir (a folder) or sample (the bundled sample corpus).
+	// Kind is dir (a folder), sample (the bundled sample corpus), or one
+	// of the kinds of sources.go (git, github, confluence, jira,
+	// incidentio, statuspage), whose keys are in Remote.
 	Kind     string   `yaml:"kind"`
 	Path     string   `yaml:"path"`
 	Include  []string `yaml:"include"`
@@ -65,6 +67,8 @@ type SourceConfig struct {
 	Schedule string   `yaml:"schedule"`
 	// Timeout bounds one pass (config_trust.go); 10m.
 	Timeout Duration `yaml:"timeout"`
+	// Remote holds the keys of the other kinds (sources.go).
+	Remote RemoteConfig `yaml:",inline"`
 }
 
 // Defaults.
@@ -136,6 +140,9 @@ func loadConfig(path string, env func(string) string) (*Config, error) {
 	if err := cfg.loadTrust(env); err != nil {
 		return nil, err
 	}
+	if err := cfg.loadSources(env); err != nil {
+		return nil, err
+	}
 	if err := cfg.loadCatalog(); err != nil {
 		return nil, err
 	}
@@ -194,7 +201,7 @@ func goTypeWords(t string) string {
 	case "[]main.SourceConfig":
 		return "a list of sources"
 	case "main.SourceConfig":
-		return "a source (name, kind, path, include, exclude, schedule)"
+		return "a source (name, kind, schedule, timeout, and the keys of its kind)"
 	case "main.LogConfig":
 		return "a mapping (level, format)"
 	case "main.Config":
@@ -352,7 +359,9 @@ func (c *Config) validate() error {
 				return bad(key+".path", "the sample source is bundled and takes no path")
 			}
 		default:
-			return bad(key+".kind", "%q is not a source kind this build knows (dir, sample)", s.Kind)
+			if _, ok := remoteKeys[s.Kind]; !ok {
+				return bad(key+".kind", "%q is not a source kind this build knows (%s)", s.Kind, strings.Join(sourceKinds, ", "))
+			}
 		}
 	}
 	return nil
