@@ -24,6 +24,22 @@ type HitStore interface {
 	Hits(ctx context.Context, ids []string) ([]analytics.Hit, error)
 }
 
+// searchEpochs are the first and last times the index can compare, a
+// little inside what nanoseconds since 1970 reach.
+var searchEpochs = [2]time.Time{time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2262, 1, 1, 0, 0, 0, 0, time.UTC)}
+
+func clampTime(t time.Time) time.Time {
+	switch {
+	case t.IsZero():
+		return t
+	case t.Before(searchEpochs[0]):
+		return searchEpochs[0]
+	case t.After(searchEpochs[1]):
+		return searchEpochs[1]
+	}
+	return t
+}
+
 // fragmentsPerHit is how many highlighted passages a hit shows.
 const fragmentsPerHit = 3
 
@@ -95,6 +111,10 @@ func searchRequest(c *gin.Context) (index.Search, error) {
 	if req.From, req.To, err = timeRange(c); err != nil {
 		return req, err
 	}
+	// The index keeps dates as nanoseconds since 1970, which reach from
+	// 1678 to 2262: a bound beyond them is moved to their edge, which
+	// selects the same debriefs, rather than refused by the index.
+	req.From, req.To = clampTime(req.From), clampTime(req.To)
 	if req.Limit, err = intParam(c, "limit", defaultLimit, 1, maxLimit); err != nil {
 		return req, err
 	}
