@@ -148,9 +148,8 @@ func (c *Config) loadTrust(env func(string) string) error {
 		case t.TokenEnv != "" && t.TokenFile != "":
 			return bad(key, "give token_env or token_file, not both")
 		case t.TokenEnv != "":
-			t.secret = strings.TrimSpace(env(t.TokenEnv))
-			if t.secret == "" {
-				return bad(key+".token_env", "the environment variable %s is not set or empty", t.TokenEnv)
+			if t.secret, err = c.envSecret(env, t.TokenEnv); err != nil {
+				return bad(key+".token_env", "%v", err)
 			}
 		case t.TokenFile != "":
 			t.secret, err = c.readSecret(t.TokenFile)
@@ -183,9 +182,9 @@ func (c *Config) loadTrust(env func(string) string) error {
 	case s.KeyEnv != "" && s.KeyFile != "":
 		return bad("session", "give key_env or key_file, not both")
 	case s.KeyEnv != "":
-		k := strings.TrimSpace(env(s.KeyEnv))
-		if k == "" {
-			return bad("session.key_env", "the environment variable %s is not set or empty", s.KeyEnv)
+		k, err := c.envSecret(env, s.KeyEnv)
+		if err != nil {
+			return bad("session.key_env", "%v", err)
 		}
 		s.key = []byte(k)
 	case s.KeyFile != "":
@@ -230,6 +229,22 @@ func (c *Config) loadTrust(env func(string) string) error {
 		return bad("limits.search_burst", "must be a whole number from 1")
 	}
 	return nil
+}
+
+// envSecret reads a secret from the environment variable name, or from
+// the file named by name_FILE (as container secrets are mounted).
+func (c *Config) envSecret(env func(string) string, name string) (string, error) {
+	if v := strings.TrimSpace(env(name)); v != "" {
+		return v, nil
+	}
+	if path := env(name + "_FILE"); path != "" {
+		v, err := c.readSecret(path)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %v", name, err)
+		}
+		return v, nil
+	}
+	return "", fmt.Errorf("the environment variable %s (or %s_FILE, naming a file) is not set or empty", name, name)
 }
 
 // readSecret reads a token or key file, relative to the config file's

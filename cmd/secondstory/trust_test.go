@@ -32,7 +32,7 @@ func TestTrustConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := "tokens:\n  - name: dashboards\n    role: read\n    token_env: SS_READ\n  - name: ops\n    role: admin\n    token_file: secrets/admin\n"
-	environ := []string{"SS_READ", testReadToken, "SS_SPACE", "has a space inside it", "SS_KEY", strings.Repeat("s", 32)}
+	environ := []string{"SS_READ", testReadToken, "SS_VIA_FILE", filepath.Join(dir, "secrets", "admin"), "SS_GONE_FILE", "/nonexistent/token", "SS_SPACE", "has a space inside it", "SS_KEY", strings.Repeat("s", 32)}
 	tests := []struct {
 		name, yaml string
 		wantErr    string
@@ -68,7 +68,13 @@ func TestTrustConfig(t *testing.T) {
 		{name: "no role", yaml: "tokens:\n  - name: ci\n    token_env: SS_READ\n", wantErr: `tokens[0] (ci).role: "" is not one of read, admin`},
 		{name: "neither env nor file", yaml: "tokens:\n  - name: ci\n    role: read\n", wantErr: "tokens[0] (ci): give token_env"},
 		{name: "both env and file", yaml: "tokens:\n  - name: ci\n    role: read\n    token_env: SS_READ\n    token_file: secrets/admin\n", wantErr: "tokens[0] (ci): give token_env or token_file, not both"},
-		{name: "unset variable", yaml: "tokens:\n  - name: ci\n    role: read\n    token_env: SS_NOPE\n", wantErr: "tokens[0] (ci).token_env: the environment variable SS_NOPE is not set or empty"},
+		{name: "unset variable", yaml: "tokens:\n  - name: ci\n    role: read\n    token_env: SS_NOPE\n", wantErr: "tokens[0] (ci).token_env: the environment variable SS_NOPE (or SS_NOPE_FILE, naming a file) is not set or empty"},
+		{name: "variable naming a file", yaml: "tokens:\n  - name: ci\n    role: admin\n    token_env: SS_VIA\n", check: func(t *testing.T, c *Config) {
+			if o := c.authOptions(); len(o.Tokens) != 1 || o.Tokens[0].Secret != testAdminToken {
+				t.Errorf("auth options %+v, want the token of SS_VIA_FILE", o)
+			}
+		}},
+		{name: "variable naming a missing file", yaml: "tokens:\n  - name: ci\n    role: admin\n    token_env: SS_GONE\n", wantErr: "tokens[0] (ci).token_env: SS_GONE_FILE: cannot read /nonexistent/token"},
 		{name: "missing file", yaml: "tokens:\n  - name: ci\n    role: read\n    token_file: secrets/nope\n", wantErr: "tokens[0] (ci).token_file: cannot read " + filepath.Join(dir, "secrets", "nope") + ": no such file"},
 		{name: "empty file", yaml: "tokens:\n  - name: ci\n    role: read\n    token_file: secrets/empty\n", wantErr: "tokens[0] (ci).token_file: " + filepath.Join(dir, "secrets", "empty") + " is empty"},
 		{name: "huge file", yaml: "tokens:\n  - name: ci\n    role: read\n    token_file: secrets/big\n", wantErr: "is larger than 4096 bytes"},
