@@ -649,7 +649,7 @@ func TestFactsFilledOnMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Undo migration 3, as a store of the previous release looks.
-	for _, q := range []string{`DROP MACRO TABLE selected_debriefs`, `DROP TABLE facts`,
+	for _, q := range []string{`DROP MACRO TABLE selected_debriefs`, `DROP TABLE facts`, `DROP TABLE factor_labels`,
 		`ALTER TABLE factors DROP COLUMN key_hash`, `ALTER TABLE factors DROP COLUMN text_hash`, `ALTER TABLE factors DROP COLUMN text_len`,
 		`DELETE FROM schema_version WHERE version >= 3`} {
 		if _, err := st.db.ExecContext(ctx, q); err != nil {

@@ -30,22 +30,26 @@ func (s *Store) Coverage(ctx context.Context, f Filter, unit Interval) ([]Covera
 	totals := map[time.Time]int{}
 	covered := map[time.Time]map[string]int{}
 	var seen []time.Time
+	cats := assess.QuestionCategories()
 	err := s.rowsOf(ctx, "coverage", f.args(unit), func(r *sql.Rows) error {
 		var period time.Time
-		var cat sql.NullString
+		var mask int64
 		var n int
-		if err := r.Scan(nullableTime{&period}, &cat, &n); err != nil {
+		if err := r.Scan(nullableTime{&period}, &mask, &n); err != nil {
 			return err
 		}
-		if !cat.Valid {
-			totals[period] = n
+		if totals[period] == 0 {
 			seen = append(seen, period)
-			return nil
 		}
+		totals[period] += n
 		if covered[period] == nil {
 			covered[period] = map[string]int{}
 		}
-		covered[period][cat.String] = n
+		for i, c := range cats {
+			if mask&(1<<i) != 0 {
+				covered[period][c] += n
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -57,7 +61,6 @@ func (s *Store) Coverage(ctx context.Context, f Filter, unit Interval) ([]Covera
 			return nil, err
 		}
 	}
-	cats := assess.QuestionCategories()
 	out := make([]CoverageRow, 0, len(periods)*len(cats))
 	for _, p := range periods {
 		for _, c := range cats {
@@ -87,11 +90,16 @@ func (s *Store) CoverageMatrix(ctx context.Context, f Filter, limit, offset int)
 	args := f.args("", sql.Named("limit", max(limit, 1)), sql.Named("offset", max(offset, 0)))
 	err := s.rowsOf(ctx, "coverage_matrix", args, func(r *sql.Rows) error {
 		var m MatrixRow
-		var cov stringList
-		if err := r.Scan(&m.ID, &m.Title, nullDay{&m.Date}, &cov); err != nil {
+		var mask int64
+		if err := r.Scan(&m.ID, &m.Title, nullDay{&m.Date}, &mask); err != nil {
 			return err
 		}
-		m.Covered = orNone(cov)
+		m.Covered = []string{}
+		for i, c := range assess.QuestionCategories() {
+			if mask&(1<<i) != 0 {
+				m.Covered = append(m.Covered, c)
+			}
+		}
 		out = append(out, m)
 		return nil
 	})

@@ -24,25 +24,45 @@ type CategoryCount struct {
 // a factor of it, most frequent first, keeping categories of at least
 // minDebriefs debriefs.
 func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int) ([]CategoryCount, error) {
+	keys := factorCategoryKeys()
 	out := []CategoryCount{}
-	err := s.rowsOf(ctx, "factor_categories", f.args("", sql.Named("min_debriefs", max(minDebriefs, 1))), func(r *sql.Rows) error {
+	total := 0
+	err := s.rowsOf(ctx, "factor_categories", f.args(""), func(r *sql.Rows) error {
+		var bit sql.NullInt64
 		var c CategoryCount
-		if err := r.Scan(&c.Category, &c.Debriefs, &c.Share, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
+		if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
 			return err
 		}
-		out = append(out, c)
+		switch {
+		case !bit.Valid:
+			total = c.Debriefs
+		case bit.Int64 >= 0 && int(bit.Int64) < len(keys):
+			c.Category = keys[bit.Int64]
+			if c.Debriefs >= max(minDebriefs, 1) {
+				out = append(out, c)
+			}
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	slices.SortFunc(out, func(a, b CategoryCount) int {
+		if a.Debriefs != b.Debriefs {
+			return b.Debriefs - a.Debriefs
+		}
+		return strings.Compare(a.Category, b.Category)
+	})
 	bit := map[string]int64{}
-	for i, k := range factorCategoryKeys() {
+	for i, k := range keys {
 		bit[k] = 1 << i
 	}
 	wants := make([]exampleWant, len(out))
-	for i, c := range out {
-		wants[i] = exampleWant{bits: bit[c.Category], of: c.Debriefs}
+	for i := range out {
+		if total > 0 {
+			out[i].Share = float64(out[i].Debriefs) / float64(total)
+		}
+		wants[i] = exampleWant{bits: bit[out[i].Category], of: out[i].Debriefs}
 	}
 	if err := s.examples(ctx, f, wants); err != nil {
 		return nil, err
@@ -58,7 +78,7 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 // for them before asking for the rare ones by name.
 const (
 	examplesPerRow = 3
-	recentScan     = 2000
+	recentScan     = 500
 )
 
 // exampleWant asks for the most recent debriefs with a factor category
@@ -219,22 +239,27 @@ func (s *Store) FactorTrend(ctx context.Context, f Filter, unit Interval, recent
 	totals := map[time.Time]int{}
 	counts := map[string]map[time.Time]int{}
 	var seen []time.Time
+	keys := factorCategoryKeys()
 	err := s.rowsOf(ctx, "factor_trend", f.args(unit), func(r *sql.Rows) error {
 		var period time.Time
-		var cat sql.NullString
+		var bit sql.NullInt64
 		var n int
-		if err := r.Scan(nullableTime{&period}, &cat, &n); err != nil {
+		if err := r.Scan(nullableTime{&period}, &bit, &n); err != nil {
 			return err
 		}
-		if !cat.Valid {
+		if !bit.Valid {
 			totals[period] = n
 			seen = append(seen, period)
 			return nil
 		}
-		if counts[cat.String] == nil {
-			counts[cat.String] = map[time.Time]int{}
+		if bit.Int64 < 0 || int(bit.Int64) >= len(keys) {
+			return nil
 		}
-		counts[cat.String][period] = n
+		cat := keys[bit.Int64]
+		if counts[cat] == nil {
+			counts[cat] = map[time.Time]int{}
+		}
+		counts[cat][period] = n
 		return nil
 	})
 	if err != nil {

@@ -167,16 +167,26 @@ func BenchmarkAnalytics(b *testing.B) {
 		n = v
 	}
 	ctx := context.Background()
-	st, err := analytics.Open(ctx, filepath.Join(b.TempDir(), "store.duckdb"), analytics.Options{})
+	// SECONDSTORY_BENCH_STORE keeps the generated store in a file for the
+	// next run (delete it after changing the schema or the generator).
+	path := os.Getenv("SECONDSTORY_BENCH_STORE")
+	_, statErr := os.Stat(path)
+	reuse := path != "" && statErr == nil
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "store.duckdb")
+	}
+	st, err := analytics.Open(ctx, path, analytics.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	start := time.Now()
-	if err := storeGenerated(ctx, st, n); err != nil {
-		b.Fatal(err)
+	if !reuse {
+		start := time.Now()
+		if err := storeGenerated(ctx, st, n); err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%d debriefs stored and assessed in %s", n, time.Since(start).Round(time.Second))
 	}
-	b.Logf("%d debriefs stored and assessed in %s", n, time.Since(start).Round(time.Second))
 	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Runs: st, Analytics: st}))
 	defer srv.Close()
 	client := srv.Client()

@@ -20,13 +20,28 @@ CREATE TABLE facts (
     depth_score       INTEGER,
     blame             INTEGER,
     counterfactuals   INTEGER,
-    factor_categories VARCHAR[],
-    -- factor_categories as bits, in the taxonomy's order (config_change
-    -- is 1, code_change 2, ... pressure 2^21): analytics/facts.go
+    -- factor categories as bit indexes and as bits, in the taxonomy's order
+    -- (config_change is 0, code_change 1, ... pressure 21), and question
+    -- categories covered as bits in the guide's order (cues is 0, ...
+    -- resilience 12): analytics/facts.go
+    factor_bits       UTINYINT[],
     factor_mask       BIGINT,
-    covered           VARCHAR[],
+    covered_mask      INTEGER,
     depth_reasons     VARCHAR[],
     factor_keys       UBIGINT[]           -- hash(key) of its distinct factor keys, "unspecified" left out
+);
+
+-- factor_labels describes each factor key found in visible debriefs: the
+-- shortest of its wordings as a label (with that factor's categories),
+-- how many different wordings there are, and whether some debrief states
+-- it explicitly. The store rewrites the rows of the keys a write touches.
+CREATE TABLE factor_labels (
+    key_hash   UBIGINT NOT NULL,
+    key        VARCHAR NOT NULL,
+    label      VARCHAR NOT NULL,
+    categories VARCHAR[] NOT NULL,
+    wordings   INTEGER NOT NULL,
+    explicit   BOOLEAN NOT NULL
 );
 
 -- The hash of each factor's key, as facts.factor_keys holds it, and of its
