@@ -30,9 +30,11 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 	err := s.rowsOf(ctx, "factor_categories", f.args(""), func(r *sql.Rows) error {
 		var bit sql.NullInt64
 		var c CategoryCount
-		if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
+		var ex stringList
+		if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}, &ex); err != nil {
 			return err
 		}
+		c.Examples = orNone(ex)
 		switch {
 		case !bit.Valid:
 			total = c.Debriefs
@@ -53,22 +55,10 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 		}
 		return strings.Compare(a.Category, b.Category)
 	})
-	bit := map[string]int64{}
-	for i, k := range keys {
-		bit[k] = 1 << i
-	}
-	wants := make([]exampleWant, len(out))
 	for i := range out {
 		if total > 0 {
 			out[i].Share = float64(out[i].Debriefs) / float64(total)
 		}
-		wants[i] = exampleWant{bits: bit[out[i].Category], of: out[i].Debriefs}
-	}
-	if err := s.examples(ctx, f, wants); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Examples = orNone(wants[i].ids)
 	}
 	return out, nil
 }
@@ -81,8 +71,9 @@ const (
 	recentScan     = 500
 )
 
-// exampleWant asks for the most recent debriefs with a factor category
-// (bits) or a factor key (key); of is how many there are.
+// exampleWant asks for the most recent debriefs with a factor key (key),
+// or with a factor category (bits, for recent.sql's other use); of is how
+// many there are.
 type exampleWant struct {
 	bits int64
 	key  uint64
