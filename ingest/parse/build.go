@@ -115,10 +115,12 @@ func (d *doc) build() (ingest.Debrief, error) {
 	}
 	// Headings alone are no debrief; a summary given as a field is.
 	if !hasBody(deb.Sections) {
-		if d.f.summary == "" {
+		// The field may hold only markup ("<html>"), which leaves nothing.
+		sum := collapseSpace(plainInline(d.f.summary))
+		if sum == "" {
 			return ingest.Debrief{}, errNoText
 		}
-		para(collapseSpace(plainInline(d.f.summary)))
+		para(sum)
 		deb.Text = text.String()
 	}
 
