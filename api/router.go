@@ -27,6 +27,8 @@ type Options struct {
 	Auth    AuthOptions
 	Limits  Limits
 	Metrics *Metrics
+	// Pages, when set, mounts the server-rendered pages (see pages.go).
+	Pages func(PageRoutes)
 }
 
 type server struct {
@@ -63,7 +65,6 @@ func New(opts Options) *gin.Engine {
 			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})
 	})
 
-	r.GET("/", s.read, listEndpoints)
 	r.GET("/api/v1", s.read, listEndpoints)
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.read, s.readyz)
@@ -95,6 +96,9 @@ func New(opts Options) *gin.Engine {
 		a.GET("/depth/review", s.depthReview)
 		a.GET("/incidents", s.incidents)
 		a.GET("/incidents/durations", s.durations)
+	}
+	if opts.Pages != nil {
+		opts.Pages(s.pageRoutes(r))
 	}
 	return r
 }
