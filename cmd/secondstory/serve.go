@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/secondstory/secondstory/api"
+	"github.com/secondstory/secondstory/dashboards"
 	"github.com/secondstory/secondstory/ingest"
 )
 
@@ -107,9 +108,14 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		return a.store.Ping(ctx)
 	}
 
+	pages, err := dashboards.New(dashboards.Options{Analytics: a.store, Debriefs: a.store, Runs: a.store, Searcher: a.index,
+		Scheduler: sched, Catalog: cfg.catalog, Logger: log})
+	if err != nil {
+		return err
+	}
 	gin.SetMode(gin.ReleaseMode)
 	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Ready: ready, Logger: log,
-		Auth: cfg.authOptions(), Limits: cfg.apiLimits(), Metrics: metrics})
+		Auth: cfg.authOptions(), Limits: cfg.apiLimits(), Metrics: metrics, Pages: pages.Mount})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
