@@ -3,9 +3,11 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,4 +157,26 @@ func TestAnalyticsBadParameters(t *testing.T) {
 	if len(cats) != 0 {
 		t.Errorf("factors of an empty store = %+v, want []", cats)
 	}
+}
+
+// TestExportCSV: the tables download as CSV with their header; an unknown
+// one is a 404 that lists the exports.
+func TestExportCSV(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.pass(t, "sample", dir.NewFS(sample.FS(), dir.Options{}))
+	resp, err := e.srv.Client().Get(e.srv.URL + "/api/v1/export/depth.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		!strings.HasPrefix(lines[0], "debrief_id,catalog_version,depth_class,depth_score") || len(lines) != 41 {
+		t.Errorf("depth.csv: %d %s, %d lines, first %q", resp.StatusCode, resp.Header.Get("Content-Type"), len(lines), lines[0])
+	}
+	e.wantError(t, "GET", "/api/v1/export/secrets.csv", http.StatusNotFound,
+		`no export "secrets.csv"; the exports are debriefs.csv, factors.csv, coverage.csv, depth.csv`)
+	e.wantError(t, "GET", "/api/v1/export/depth.parquet", http.StatusNotFound,
+		`no export "depth.parquet"; the exports are debriefs.csv, factors.csv, coverage.csv, depth.csv`)
 }

@@ -150,7 +150,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.ready != nil {
 		ready = func(ctx context.Context) error { return o.ready(ctx, st) }
 	}
-	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Ready: ready, Logger: o.logger}))
+	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Exporter: st, Ready: ready, Logger: o.logger}))
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, runner: runner, sched: sched, store: st}
 }

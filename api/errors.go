@@ -44,6 +44,8 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 		status, msg = http.StatusBadRequest, br.msg
 	case errors.Is(err, index.ErrBadSearch):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), index.ErrBadSearch.Error()+": ")
+	case errors.As(err, new(*notFoundError)):
+		status, msg = http.StatusNotFound, err.Error()
 	case errors.Is(err, analytics.ErrBadQuery):
 		status, msg = http.StatusBadRequest, strings.TrimPrefix(err.Error(), analytics.ErrBadQuery.Error()+": ")
 	case errors.Is(err, analytics.ErrNotFound), errors.Is(err, ingest.ErrUnknownSource):

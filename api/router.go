@@ -19,6 +19,8 @@ type Options struct {
 	Runs      RunLog
 	Scheduler Scheduler
 	Analytics Analytics
+	// Exporter, when set, serves GET /api/v1/export/{table}.csv (admin).
+	Exporter Exporter
 	// Ready reports whether the server can answer queries (the store is
 	// open and the search index is in step with it).
 	Ready  func(ctx context.Context) error
@@ -38,6 +40,7 @@ type server struct {
 	runs      RunLog
 	scheduler Scheduler
 	analytics Analytics
+	exporter  Exporter
 	ready     func(ctx context.Context) error
 	log       *slog.Logger
 	// auth, limits, the rate limiters and metrics: see guard.go.
@@ -51,7 +54,7 @@ type server struct {
 // New returns the gin engine with every API route. Pages are mounted on
 // the same engine by their own package.
 func New(opts Options) *gin.Engine {
-	s := &server{debriefs: opts.Debriefs, hits: opts.Hits, searcher: opts.Searcher, runs: opts.Runs, scheduler: opts.Scheduler, analytics: opts.Analytics, ready: opts.Ready, log: opts.Logger}
+	s := &server{debriefs: opts.Debriefs, hits: opts.Hits, searcher: opts.Searcher, runs: opts.Runs, scheduler: opts.Scheduler, analytics: opts.Analytics, exporter: opts.Exporter, ready: opts.Ready, log: opts.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -97,6 +100,9 @@ func New(opts Options) *gin.Engine {
 		a.GET("/incidents", s.incidents)
 		a.GET("/incidents/durations", s.durations)
 	}
+	if s.exporter != nil {
+		v1.GET("/export/:file", s.admin, withTimeout(exportTimeout), s.export)
+	}
 	if opts.Pages != nil {
 		opts.Pages(s.pageRoutes(r))
 	}
@@ -118,6 +124,7 @@ var endpoints = []gin.H{
 	{"method": "GET", "path": "/api/v1/analytics/depth/review", "about": "single-root-cause debriefs to review, with reasons; limit, offset; filters"},
 	{"method": "GET", "path": "/api/v1/analytics/incidents", "about": "debriefs by severity and source, overall or per interval; filters"},
 	{"method": "GET", "path": "/api/v1/analytics/incidents/durations", "about": "duration and time to detect: median, p90, max, overall or per interval; filters"},
+	{"method": "GET", "path": "/api/v1/export/{table}.csv", "about": "debriefs, factors, coverage or depth as CSV (admin)"},
 	{"method": "GET", "path": "/api/v1/sources", "about": "configured sources, their schedule and last run"},
 	{"method": "POST", "path": "/api/v1/sources/{name}/run", "about": "start a pass of a source now"},
 	{"method": "GET", "path": "/api/v1/sources/{name}/runs", "about": "the latest runs of a source; limit"},

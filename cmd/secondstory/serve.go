@@ -114,7 +114,7 @@ func serveCommand(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	gin.SetMode(gin.ReleaseMode)
-	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Ready: ready, Logger: log,
+	engine := api.New(api.Options{Debriefs: a.store, Hits: a.store, Searcher: a.index, Runs: a.store, Scheduler: sched, Analytics: a.store, Exporter: a.store, Ready: ready, Logger: log,
 		Auth: cfg.authOptions(), Limits: cfg.apiLimits(), Metrics: metrics, Pages: pages.Mount})
 
 	ln, err := net.Listen("tcp", cfg.Addr)
