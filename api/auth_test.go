@@ -118,7 +118,7 @@ func newGuarded(t testing.TB, o guardOptions) *guarded {
 			t.Error(err)
 		}
 	})
-	opts := api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Logger: log}
+	opts := api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Exporter: st, Logger: log}
 	if o.options != nil {
 		o.options(&opts)
 	}
@@ -219,6 +219,9 @@ func TestAccess(t *testing.T) {
 		{"wrong token on an admin route", "POST", "/api/v1/sources/notes/run", wrong, 401, `error="invalid_token"`, "not valid"},
 		{"read token", "GET", "/api/v1/debriefs", read, 200, "", ""},
 		{"admin token reads too", "GET", "/api/v1/sources", admin, 200, "", ""},
+		{"read token on an export", "GET", "/api/v1/export/debriefs.csv", read, 403, "", "token dashboards has the read role; this endpoint needs admin"},
+		{"no token on analytics", "GET", "/api/v1/analytics/depth", none, 401, `Bearer realm="Second Story"`, "needs a token"},
+		{"read token on analytics", "GET", "/api/v1/analytics/depth", read, 200, "", ""},
 		{"admin token on an admin route", "POST", "/api/v1/sources/notes/run", admin, 202, "", ""},
 		{"search needs a token", "GET", "/api/v1/search?q=queue", none, 401, "Bearer", "needs a token"},
 		{"healthz is open", "GET", "/healthz", none, 200, "", ""},
