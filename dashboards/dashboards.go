@@ -35,9 +35,10 @@ type Analytics interface {
 	Incidents(ctx context.Context, f analytics.Filter, unit analytics.Interval) ([]analytics.IncidentCount, error)
 }
 
-// Debriefs reads single debriefs and hydrates search hits
+// Debriefs lists and reads debriefs and hydrates search hits
 // (analytics.Store).
 type Debriefs interface {
+	Debriefs(ctx context.Context, f analytics.ListFilter) (analytics.Listing, error)
 	Debrief(ctx context.Context, id string) (*analytics.Entry, error)
 	Hits(ctx context.Context, ids []string) ([]analytics.Hit, error)
 }
@@ -87,6 +88,9 @@ type Pages struct {
 	pages   map[string]*template.Template
 	assets  http.Handler
 	access  func(*gin.Context) api.Access
+
+	facetCache   facetCache
+	similarCache similarCache
 }
 
 //go:embed templates/*.html

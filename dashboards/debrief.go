@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -331,10 +332,15 @@ func (p *Pages) similar(ctx context.Context, e *analytics.Entry) ([]similarView,
 	if !e.RemovedAt.IsZero() {
 		return nil, "This debrief is no longer at its source, so it is not in the search index."
 	}
-	sim, err := p.opts.Searcher.Similar(ctx, e.Debrief, similarShown)
-	if err != nil {
-		p.log.Warn("similar debriefs", "id", e.ID, "err", err)
-		return nil, "Similar debriefs could not be found just now."
+	key := e.ID + "@" + e.UpdatedAt.UTC().Format(time.RFC3339Nano)
+	sim, ok := p.similarCache.get(key, p.now())
+	if !ok {
+		var err error
+		if sim, err = p.opts.Searcher.Similar(ctx, e.Debrief, similarShown); err != nil {
+			p.log.Warn("similar debriefs", "id", e.ID, "err", err)
+			return nil, "Similar debriefs could not be found just now."
+		}
+		p.similarCache.put(key, sim, p.now())
 	}
 	ids := make([]string, len(sim))
 	for i, h := range sim {

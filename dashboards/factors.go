@@ -72,9 +72,26 @@ func (p *Pages) factors(c *gin.Context) {
 	g.Go(func() (err error) { cats, err = p.opts.Analytics.FactorCategories(gctx, af, 2); return })
 	g.Go(func() (err error) { trend, err = p.opts.Analytics.FactorTrend(gctx, af, unit, 0); return })
 	g.Go(func() (err error) { pairs, err = p.opts.Analytics.Cooccurrence(gctx, af, 2); return })
-	g.Go(func() (err error) {
-		recurring, err = p.opts.Analytics.RecurringFactors(gctx, af, 2, recurringShown)
-		return
+	// The examples' titles come after the factors, beside the other
+	// queries.
+	titles := map[string]string{}
+	g.Go(func() error {
+		var err error
+		if recurring, err = p.opts.Analytics.RecurringFactors(gctx, af, 2, recurringShown); err != nil {
+			return err
+		}
+		var ids []string
+		for _, r := range recurring {
+			ids = append(ids, r.Examples[:min(len(r.Examples), examplesShown)]...)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		hits, err := p.opts.Debriefs.Hits(gctx, ids)
+		for _, h := range hits {
+			titles[h.ID] = h.Title
+		}
+		return err
 	})
 	g.Go(func() (err error) { options, err = p.facetOptions(gctx); return })
 	if err := g.Wait(); err != nil {
@@ -86,21 +103,6 @@ func (p *Pages) factors(c *gin.Context) {
 	v.Trend, v.Rising = p.trendFigure(f, unit, trend)
 	v.Pairs, v.PairRows = p.pairsFigure(f, pairs)
 
-	var ids []string
-	for _, r := range recurring {
-		ids = append(ids, r.Examples[:min(len(r.Examples), examplesShown)]...)
-	}
-	titles := map[string]string{}
-	if len(ids) > 0 {
-		hits, err := p.opts.Debriefs.Hits(ctx, ids)
-		if err != nil {
-			p.fail(c, err)
-			return
-		}
-		for _, h := range hits {
-			titles[h.ID] = h.Title
-		}
-	}
 	for _, r := range recurring {
 		row := recurringRow{RecurringFactor: r, Share: pct(r.Share)}
 		for _, cat := range r.Categories {

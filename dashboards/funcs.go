@@ -31,6 +31,7 @@ func (p *Pages) funcs() template.FuncMap {
 		"count":    func(n int, one, many string) string { return strconv.Itoa(n) + " " + plural(n, one, many) },
 		"minutes":  formatMinutes,
 		"add":      func(a, b int) int { return a + b },
+		"took":     took,
 		"cx":       func(r svgRect) float64 { return r.X + r.W/2 },
 		"cy":       func(r svgRect) float64 { return r.Y + r.H/2 + 4 },
 	}
@@ -137,4 +138,16 @@ func formatMinutes(m float64) string {
 		return fmt.Sprintf("%d h", total/60)
 	}
 	return fmt.Sprintf("%d h %d min", total/60, total%60)
+}
+
+// took says how long a pass took.
+func took(from, to time.Time) string {
+	d := to.Sub(from)
+	switch {
+	case d < time.Second:
+		return "under a second"
+	case d < time.Minute:
+		return strconv.Itoa(int(d.Seconds())) + " s"
+	}
+	return formatMinutes(d.Minutes())
 }

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -95,7 +96,7 @@ func (p *Pages) search(c *gin.Context) {
 	}
 	v.Browsing = strings.TrimSpace(req.Query) == ""
 	ctx := c.Request.Context()
-	res, err := p.opts.Searcher.Search(ctx, req)
+	res, err := p.runSearch(ctx, req)
 	if err != nil {
 		p.searchFailed(c, v, err)
 		return
@@ -139,6 +140,29 @@ func (p *Pages) search(c *gin.Context) {
 	v.Pager = pageOf("/search", q, req.Offset, resultsPerPage, int(min(res.Total, uint64(maxOffset+resultsPerPage))), prev, next)
 	v.Years = p.yearsFigure(q, res.Facets["year"])
 	p.render(c, http.StatusOK, "search", v)
+}
+
+// runSearch runs a search. Without words, filters or dates it is a
+// listing of every debrief, newest first, which the store answers faster
+// than the index, with the facet counts over every debrief kept in the
+// facet cache.
+func (p *Pages) runSearch(ctx context.Context, req index.Search) (*index.Results, error) {
+	if strings.TrimSpace(req.Query) != "" || len(req.Filters) > 0 || !req.From.IsZero() || !req.To.IsZero() {
+		return p.opts.Searcher.Search(ctx, req)
+	}
+	l, err := p.opts.Debriefs.Debriefs(ctx, analytics.ListFilter{Limit: req.Limit, Offset: req.Offset})
+	if err != nil {
+		return nil, err
+	}
+	facets, err := p.allFacets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res := &index.Results{Total: uint64(l.Total), Facets: facets}
+	for _, d := range l.Debriefs {
+		res.Hits = append(res.Hits, index.Hit{ID: d.ID})
+	}
+	return res, nil
 }
 
 // searchFailed shows the search page with what is wrong with the

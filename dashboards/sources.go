@@ -31,7 +31,9 @@ type sourceView struct {
 	Configured, Running  bool
 	Next                 time.Time
 	Runs                 []ingest.Run
-	Last                 *ingest.Run
+	// Current is a pass under way; Last the latest that ended.
+	Current, Last        *ingest.Run
+	Notice               string
 	Failures             []ingest.Failure
 	MoreFailures         int
 	Chart                figure
@@ -49,12 +51,10 @@ func (p *Pages) sources(c *gin.Context) {
 		return
 	}
 	v := sourcesPage{base: p.base(c, "Sources", "sources")}
+	// After "run now": said in the source's own card, where the browser
+	// lands.
 	q := c.Request.URL.Query()
-	if name := q.Get("started"); name != "" {
-		v.Notice = fmt.Sprintf("A pass of %s has started. Reload this page to follow it.", clip(name))
-	} else if name := q.Get("busy"); name != "" {
-		v.Notice = fmt.Sprintf("%s is already running or about to; its pass was not started twice.", clip(name))
-	}
+	started, busy := q.Get("started"), q.Get("busy")
 	var views []sourceView
 	seen := map[string]bool{}
 	if p.opts.Scheduler != nil {
@@ -81,17 +81,29 @@ func (p *Pages) sources(c *gin.Context) {
 			return
 		}
 		sv.Runs = runs
-		if len(runs) > 0 {
-			sv.Last = &runs[0]
-			if runs[0].Failed > 0 {
-				full, err := p.opts.Runs.Run(ctx, runs[0].ID)
-				if err != nil {
-					p.fail(c, err)
-					return
+		for i := range runs {
+			if runs[i].Status == ingest.RunRunning {
+				if sv.Current == nil && i == 0 {
+					sv.Current = &runs[i]
 				}
-				sv.Failures = full.Failures[:min(len(full.Failures), failuresShown)]
-				sv.MoreFailures = max(0, runs[0].Failed-len(sv.Failures))
+				continue
 			}
+			sv.Last = &runs[i]
+			break
+		}
+		if sv.Last != nil && sv.Last.Failed > 0 {
+			full, err := p.opts.Runs.Run(ctx, sv.Last.ID)
+			if err != nil {
+				p.fail(c, err)
+				return
+			}
+			sv.Failures = full.Failures[:min(len(full.Failures), failuresShown)]
+			sv.MoreFailures = max(0, sv.Last.Failed-len(sv.Failures))
+		}
+		if sv.Name == started {
+			sv.Notice = fmt.Sprintf("A pass of %s has started. Reload this page to follow it.", sv.Name)
+		} else if sv.Name == busy {
+			sv.Notice = fmt.Sprintf("%s is already running or about to; it was not started twice.", sv.Name)
 		}
 		sv.CanRun = sv.Configured && v.Access.Admin
 		sv.NeedsAdmin = sv.Configured && !v.Access.Admin
@@ -133,6 +145,10 @@ func runsFigure(name string, runs []ingest.Run) figure {
 	}
 	cols := make([]column, 0, len(runs))
 	failed := 0
+	sameDay := true
+	for _, r := range runs {
+		sameDay = sameDay && r.StartedAt.UTC().YearDay() == runs[0].StartedAt.UTC().YearDay() && r.StartedAt.Year() == runs[0].StartedAt.Year()
+	}
 	for i := len(runs) - 1; i >= 0; i-- {
 		r := runs[i]
 		label := fmt.Sprintf("Pass %d, %s: %s, %d added, %d updated, %d failed (%s)", r.ID, formatWhen(r.StartedAt),
@@ -140,7 +156,11 @@ func runsFigure(name string, runs []ingest.Run) figure {
 		if r.Failed > 0 || r.Status == ingest.RunFailed {
 			failed++
 		}
-		cols = append(cols, column{Tick: tick{Full: formatWhen(r.StartedAt), Short: r.StartedAt.UTC().Format("2 Jan")},
+		short := r.StartedAt.UTC().Format("2 Jan")
+		if sameDay {
+			short = r.StartedAt.UTC().Format("15:04")
+		}
+		cols = append(cols, column{Tick: tick{Full: formatWhen(r.StartedAt), Short: short},
 			Value: float64(max(r.Seen, 0)), Href: "#run-" + strconv.FormatInt(r.ID, 10), Label: label})
 	}
 	desc := fmt.Sprintf("%s; %d with failures.", countWords(len(runs), "pass", "passes"), failed)

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/secondstory/secondstory/analytics"
-	"github.com/secondstory/secondstory/index"
 )
 
 // Shared parts of the pages' views.
@@ -54,12 +53,12 @@ type stat struct{ Value, Label, Hint, Href string }
 // facetOptions are the values the filter selects offer: the most common
 // of each field across every debrief, from the index's facet counts.
 func (p *Pages) facetOptions(ctx context.Context) (map[string][]string, error) {
-	res, err := p.opts.Searcher.Search(ctx, index.Search{Limit: 0})
+	facets, err := p.allFacets(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("dashboards: filter values: %w", err)
+		return nil, err
 	}
 	out := map[string][]string{}
-	for field, counts := range res.Facets {
+	for field, counts := range facets {
 		for _, c := range counts {
 			out[field] = append(out[field], c.Value)
 		}
