@@ -285,6 +285,12 @@ func (r *Runner) pass(ctx context.Context, name string, src Source, run *Run, pr
 				return err
 			}
 		}
+		// out also closes when the pass is cancelled and the workers stop
+		// early, possibly before the fetcher has returned: fetched and
+		// fetchErr may be read only when the listing ended by itself.
+		if gctx.Err() != nil {
+			return context.Cause(gctx)
+		}
 		if fetchErr != nil {
 			return w.flush()
 		}
