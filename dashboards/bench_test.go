@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func BenchmarkPages(b *testing.B) {
 	}
 	defer idx.Close()
 	start := time.Now()
-	first, err := fillGenerated(ctx, st, idx, n)
+	ids, err := fillGenerated(ctx, st, idx, n)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -67,18 +68,28 @@ func BenchmarkPages(b *testing.B) {
 		{"search-browse", "/search"},
 		{"search-word", "/search?q=timeouts"},
 		{"search-filtered", "/search?q=connection+pool&team=payments&category=capacity"},
-		{"debrief", "/debriefs/" + first},
+		{"debrief", "/debriefs/" + ids[0]},
 		{"factors", "/factors"},
 		{"coverage", "/coverage"},
 		{"depth", "/depth"},
 		{"sources", "/sources"},
 		{"factors-filtered", "/factors?team=payments&from=2025-06-01&to=2026-05-31&interval=quarter"},
+		// Each time another debrief, whose similar debriefs are not kept
+		// yet: the page waits for them a little, then leaves the search to
+		// finish in the background. Last, as those searches go on after it.
+		{"debrief-first-view", "/debriefs/{next}"},
 	}
 	for _, p := range paths {
 		b.Run(fmt.Sprintf("%s/%d", p.name, n), func(b *testing.B) {
 			lat := make([]time.Duration, 0, b.N)
+			next := 1
 			for b.Loop() {
-				req := httptest.NewRequest(http.MethodGet, p.path, nil)
+				path := p.path
+				if strings.Contains(path, "{next}") {
+					path = strings.ReplaceAll(path, "{next}", ids[next%len(ids)])
+					next++
+				}
+				req := httptest.NewRequest(http.MethodGet, path, nil)
 				rec := httptest.NewRecorder()
 				t0 := time.Now()
 				engine.ServeHTTP(rec, req)
@@ -99,8 +110,8 @@ func BenchmarkPages(b *testing.B) {
 
 // fillGenerated parses, assesses, stores and indexes n generated
 // debriefs as a pass would (parsing on every core, writing in batches of
-// 1,000), records a pass, and returns the id of the first debrief.
-func fillGenerated(ctx context.Context, st *analytics.Store, idx *index.Index, n int) (string, error) {
+// 1,000), records a pass, and returns the debriefs' ids.
+func fillGenerated(ctx context.Context, st *analytics.Store, idx *index.Index, n int) ([]string, error) {
 	a := assess.New(nil)
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	gen := synth.New(11, now)
@@ -131,28 +142,31 @@ func fillGenerated(ctx context.Context, st *analytics.Store, idx *index.Index, n
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return "", err
+		return nil, err
 	}
-	first := recs[0].Debrief.ID
+	ids := make([]string, n)
+	for i, r := range recs {
+		ids[i] = r.Debrief.ID
+	}
 	runID, err := st.StartRun(ctx, "wiki", now)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for len(recs) > 0 {
 		k := min(len(recs), 1000)
 		applied, err := st.Apply(ctx, ingest.Change{Upsert: recs[:k], At: now})
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		if err := idx.Apply(ctx, applied.Seq, applied.Index); err != nil {
-			return "", err
+			return nil, err
 		}
 		recs = recs[k:]
 	}
 	run := &ingest.Run{ID: runID, Source: "wiki", StartedAt: now, EndedAt: now.Add(time.Minute), Status: ingest.RunOK,
 		Counts: ingest.Counts{Seen: n, Added: n}}
 	if err := st.FinishRun(ctx, run, ""); err != nil {
-		return "", err
+		return nil, err
 	}
-	return first, nil
+	return ids, nil
 }

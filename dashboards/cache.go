@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/secondstory/secondstory/index"
+	"github.com/secondstory/secondstory/ingest"
 )
 
 // Two things the pages need are slow to compute at ten thousand debriefs
@@ -17,6 +18,11 @@ const (
 	facetsFresh   = time.Minute
 	similarFresh  = 10 * time.Minute
 	similarKept   = 2000
+	// A debrief page waits this long for its similar debriefs; past it,
+	// the search goes on in the background, at most similarBusy at once,
+	// and the page says to reload.
+	similarWait = 60 * time.Millisecond
+	similarBusy = 4
 	refreshBudget = 30 * time.Second
 )
 
@@ -70,8 +76,49 @@ func (p *Pages) loadFacets(ctx context.Context) (map[string][]index.FacetCount, 
 // similarCache holds the similar debriefs found for a debrief, by its id
 // and the time it last changed.
 type similarCache struct {
-	mu sync.Mutex
-	m  map[string]similarEntry
+	mu       sync.Mutex
+	m        map[string]similarEntry
+	inflight map[string]*similarCall
+}
+
+// similarCall is a search for similar debriefs under way; done closes
+// when hits and err are set.
+type similarCall struct {
+	done chan struct{}
+	hits []index.SimilarHit
+	err  error
+}
+
+// findSimilar starts the search for d's similar debriefs, or joins the
+// one under way; nil when too many are.
+func (p *Pages) findSimilar(key string, d *ingest.Debrief) *similarCall {
+	c := &p.similarCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if call, ok := c.inflight[key]; ok {
+		return call
+	}
+	if c.inflight == nil {
+		c.inflight = map[string]*similarCall{}
+	}
+	if len(c.inflight) >= similarBusy {
+		return nil
+	}
+	call := &similarCall{done: make(chan struct{})}
+	c.inflight[key] = call
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), refreshBudget)
+		defer cancel()
+		call.hits, call.err = p.opts.Searcher.Similar(ctx, d, similarShown)
+		if call.err == nil {
+			c.put(key, call.hits, p.now())
+		}
+		c.mu.Lock()
+		delete(c.inflight, key)
+		c.mu.Unlock()
+		close(call.done)
+	}()
+	return call
 }
 
 type similarEntry struct {

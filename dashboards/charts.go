@@ -54,6 +54,7 @@ type svgRect struct {
 	HX, HY, HW, HH float64
 	Text           string // drawn centred in the cell, when set
 	Dark           bool   // the text is dark, on a pale cell
+	TX, TY         float64
 }
 
 type svgDot struct {
@@ -88,6 +89,49 @@ type figure struct {
 }
 
 type legendItem struct{ Class, Label string }
+
+// finish rounds every coordinate to a tenth, so that the template prints
+// them short without calling a function for each, and places cell texts.
+func (c *svgChart) finish() *svgChart {
+	r := func(f *float64) {
+		if math.IsNaN(*f) || math.IsInf(*f, 0) {
+			*f = 0
+		}
+		*f = math.Round(*f*10) / 10
+		if *f == 0 {
+			*f = 0 // no "-0"
+		}
+	}
+	r(&c.W)
+	r(&c.H)
+	for i := range c.Lines {
+		l := &c.Lines[i]
+		r(&l.X1)
+		r(&l.Y1)
+		r(&l.X2)
+		r(&l.Y2)
+	}
+	for i := range c.Rects {
+		x := &c.Rects[i]
+		x.TX, x.TY = x.X+x.W/2, x.Y+x.H/2+4
+		for _, f := range []*float64{&x.X, &x.Y, &x.W, &x.H, &x.HX, &x.HY, &x.HW, &x.HH, &x.TX, &x.TY} {
+			r(f)
+		}
+	}
+	for i := range c.Dots {
+		d := &c.Dots[i]
+		r(&d.X)
+		r(&d.Y)
+		r(&d.R)
+	}
+	for i := range c.Texts {
+		t := &c.Texts[i]
+		r(&t.X)
+		r(&t.Y)
+		r(&t.Rotate)
+	}
+	return c
+}
 
 // num writes a coordinate for an SVG attribute.
 func num(f float64) string {
@@ -222,7 +266,7 @@ func columnChart(id, title, desc string, cols []column, w, h float64, class stri
 		c.Rects = append(c.Rects, r)
 		c.Texts = append(c.Texts, axisTicks(col.Tick, i, every, x+slot/2, mt+ph)...)
 	}
-	return c
+	return c.finish()
 }
 
 // gridClass marks the zero line, which is drawn darker.
@@ -315,7 +359,7 @@ func shareChart(id, title, desc string, pts []point, w, h float64, class string)
 	if d.Len() > 0 {
 		c.Paths = append(c.Paths, svgPath{D: strings.TrimSpace(d.String()), Class: "line"})
 	}
-	return c
+	return c.finish()
 }
 
 // hbar is one row of a bar list.
@@ -369,7 +413,7 @@ func barList(id, title, desc string, rows []hbar, top, w float64, class string) 
 		c.Texts = append(c.Texts, svgText{X: labelW + length + 6, Y: barY + barH - 2, Text: r.ValueText, Class: "value"})
 	}
 	c.H = math.Max(rowH, float64(len(rows))*rowH+4)
-	return c
+	return c.finish()
 }
 
 // heatRow and heatCell are a heatmap's rows and cells; Level is 0 (none)
@@ -458,7 +502,7 @@ func heatmap(id, title, desc string, rows []heatRow, cols []heatCol, w, labelW f
 			c.Rects = append(c.Rects, rect)
 		}
 	}
-	return c
+	return c.finish()
 }
 
 // level buckets v of top into 1 to 5 (0 for nothing).
@@ -493,7 +537,7 @@ func meter(id, title, desc string, value, top float64, cls, href, label string, 
 		}
 		c.Texts = append(c.Texts, svgText{X: 2 + v*tw, Y: 38, Text: num(v * top), Class: "axis", Anchor: anchor})
 	}
-	return c
+	return c.finish()
 }
 
 // pct writes a share as a whole percentage.

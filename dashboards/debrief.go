@@ -335,12 +335,25 @@ func (p *Pages) similar(ctx context.Context, e *analytics.Entry) ([]similarView,
 	key := e.ID + "@" + e.UpdatedAt.UTC().Format(time.RFC3339Nano)
 	sim, ok := p.similarCache.get(key, p.now())
 	if !ok {
-		var err error
-		if sim, err = p.opts.Searcher.Similar(ctx, e.Debrief, similarShown); err != nil {
-			p.log.Warn("similar debriefs", "id", e.ID, "err", err)
+		const later = "Finding the debriefs most like this one takes a moment with this many debriefs: reload the page in a few seconds to see them."
+		call := p.findSimilar(key, e.Debrief)
+		if call == nil {
+			return nil, later
+		}
+		timer := time.NewTimer(similarWait)
+		defer timer.Stop()
+		select {
+		case <-call.done:
+		case <-timer.C:
+			return nil, later
+		case <-ctx.Done():
+			return nil, later
+		}
+		if call.err != nil {
+			p.log.Warn("similar debriefs", "id", e.ID, "err", call.err)
 			return nil, "Similar debriefs could not be found just now."
 		}
-		p.similarCache.put(key, sim, p.now())
+		sim = call.hits
 	}
 	ids := make([]string, len(sim))
 	for i, h := range sim {

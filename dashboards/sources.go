@@ -32,14 +32,14 @@ type sourceView struct {
 	Next                 time.Time
 	Runs                 []ingest.Run
 	// Current is a pass under way; Last the latest that ended.
-	Current, Last        *ingest.Run
-	Notice               string
-	Failures             []ingest.Failure
-	MoreFailures         int
-	Chart                figure
-	CanRun               bool
-	NeedsAdmin           bool
-	RunAction            string
+	Current, Last *ingest.Run
+	Notice        string
+	Failures      []ingest.Failure
+	MoreFailures  int
+	Chart         figure
+	CanRun        bool
+	NeedsAdmin    bool
+	RunAction     string
 }
 
 // sources: GET /sources?started=NAME|busy=NAME
