@@ -355,6 +355,16 @@ func TestBrowser(t *testing.T) {
 		if loc := eval[string](t, b, `location.pathname + location.search`); loc != "/login?next=%2Fsources" {
 			t.Fatalf("a page without a session went to %s", loc)
 		}
+		if shots != "" {
+			shoot(t, b, filepath.Join(shots, "login-guarded-1280.png"))
+			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(390, 844)); err != nil {
+				t.Fatal(err)
+			}
+			shoot(t, b, filepath.Join(shots, "login-guarded-390.png"))
+			if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("token"), adminToken)); err != nil {
 			t.Fatal(err)
 		}

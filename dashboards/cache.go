@@ -15,14 +15,14 @@ import (
 // filters offer, and the search page before anything is asked) and a
 // debrief's similar debriefs. Both are kept here for a while.
 const (
-	facetsFresh   = time.Minute
-	similarFresh  = 10 * time.Minute
-	similarKept   = 2000
+	facetsFresh  = time.Minute
+	similarFresh = 10 * time.Minute
+	similarKept  = 2000
 	// A debrief page waits this long for its similar debriefs; past it,
 	// the search goes on in the background, at most similarBusy at once,
 	// and the page says to reload.
-	similarWait = 60 * time.Millisecond
-	similarBusy = 4
+	similarWait   = 60 * time.Millisecond
+	similarBusy   = 4
 	refreshBudget = 30 * time.Second
 )
 
