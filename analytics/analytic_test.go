@@ -689,3 +689,19 @@ func TestFactsFilledOnMigration(t *testing.T) {
 		t.Errorf("after it came back: %+v (%v), want 40 assessed", d, err)
 	}
 }
+
+// TestDurationsPeriodWithoutTimes: a period whose debriefs record no start
+// and end has zero durations, not an error.
+func TestDurationsPeriodWithoutTimes(t *testing.T) {
+	fx := openFixture(t)
+	fx.add("notes", "a.md", []byte("---\ntitle: A\ndate: 2025-01-10T10:00:00Z\nresolved: 2025-01-10T11:00:00Z\n---\n\n## Summary\n\nThe queue stalled for an hour.\n"))
+	fx.add("notes", "b.md", []byte("---\ntitle: B\ndate: 2025-05-10\n---\n\n## Summary\n\nA report was late.\n"))
+	fx.flush(t)
+	rows, err := fx.store.IncidentDurations(context.Background(), Filter{}, Quarter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].WithDuration != 1 || rows[0].MedianMinutes != 60 || rows[1].WithDuration != 0 || rows[1].MedianMinutes != 0 {
+		t.Errorf("durations per quarter = %+v, want 60 minutes in Q1 and none in Q2", rows)
+	}
+}

@@ -73,7 +73,7 @@ func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) 
 	err := s.rowsOf(ctx, "durations", f.args(unit), func(r *sql.Rows) error {
 		var d Durations
 		var period time.Time
-		var dq, tq []any
+		var dq, tq any
 		if err := r.Scan(nullableTime{&period}, &d.Debriefs,
 			&d.WithDuration, &dq, nullFloat{f: &d.MaxMinutes},
 			&d.WithDetection, &tq, nullFloat{f: &d.DetectMax},
@@ -109,9 +109,13 @@ func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) 
 }
 
 // quantiles reads the list quantile_cont answers (NULL with no values).
-func quantiles(l []any, dst ...*float64) error {
-	if l == nil {
+func quantiles(v any, dst ...*float64) error {
+	if v == nil {
 		return nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("quantiles: unexpected %T", v)
 	}
 	if len(l) != len(dst) {
 		return fmt.Errorf("quantiles: %d values, want %d", len(l), len(dst))
