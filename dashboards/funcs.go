@@ -38,18 +38,10 @@ func (p *Pages) funcs() template.FuncMap {
 }
 
 // questionTitle is a question category's title ("Cues and observations").
-func (p *Pages) questionTitle(key string) string { return p.catalog.Title(key) }
+func (p *Pages) questionTitle(key string) string { return p.catalog.QuestionTitle(key) }
 
-// factorTitle is a factor category's title. The catalog's Title looks
-// question categories up first, and "knowledge" is the key of both a
-// question category and a factor category, so the factor's own title is
-// given here.
-func (p *Pages) factorTitle(key string) string {
-	if key == "knowledge" {
-		return "Knowledge and expertise"
-	}
-	return p.catalog.Title(key)
-}
+// factorTitle is a factor category's title ("Detection and observability").
+func (p *Pages) factorTitle(key string) string { return p.catalog.FactorTitle(key) }
 
 // depthTitle names a depth class in plain words.
 func depthTitle(class string) string {

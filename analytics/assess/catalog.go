@@ -96,13 +96,20 @@ func ParseCatalog(name string, data []byte) (*Catalog, error) {
 // a new version.
 func (c *Catalog) Version() string { return c.version }
 
-// Title is the human title of a question or factor category key, as the
-// catalog gives it ("Detection and observability" for monitoring); the key
-// itself when the catalog has none.
-func (c *Catalog) Title(key string) string {
+// QuestionTitle is the human title of a question category ("Cues and
+// observations" for cues); the key itself when the catalog has none.
+func (c *Catalog) QuestionTitle(key string) string {
 	if q, ok := c.file.Questions[key]; ok && q.Title != "" {
 		return q.Title
 	}
+	return key
+}
+
+// FactorTitle is the human title of a factor category ("Detection and
+// observability" for monitoring); the key itself when the catalog has
+// none. Question and factor categories share a key (knowledge), so the
+// two are asked for apart.
+func (c *Catalog) FactorTitle(key string) string {
 	if f, ok := c.file.Factors[key]; ok && f.Title != "" {
 		return f.Title
 	}

@@ -100,7 +100,7 @@ func reportCommand(ctx context.Context, env *environment, args []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(r)
 	}
-	return r.markdown(env.stdout, a.cfg.catalog.Title)
+	return r.markdown(env.stdout, a.cfg.catalog.FactorTitle, a.cfg.catalog.QuestionTitle)
 }
 
 // dayFlag reads an ISO date; an upper bound includes that day.
@@ -235,7 +235,7 @@ func minutes(m float64) string {
 	return fmt.Sprintf("%.0f min", m)
 }
 
-func (r *report) markdown(w io.Writer, title func(string) string) error {
+func (r *report) markdown(w io.Writer, factorTitle, questionTitle func(string) string) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	span := "all debriefs"
@@ -282,7 +282,7 @@ func (r *report) markdown(w io.Writer, title func(string) string) error {
 			if slices.Contains(r.Rising, c.Category) {
 				rising = "yes"
 			}
-			p("| %s | %d | %s | %s | %s | %s |\n", cell(title(c.Category)), c.Debriefs, pct(c.Share), orDash(c.FirstSeen.String()), orDash(c.LastSeen.String()), rising)
+			p("| %s | %d | %s | %s | %s | %s |\n", cell(factorTitle(c.Category)), c.Debriefs, pct(c.Share), orDash(c.FirstSeen.String()), orDash(c.LastSeen.String()), rising)
 		}
 	}
 	if len(r.Factors) > 0 {
@@ -295,7 +295,7 @@ func (r *report) markdown(w io.Writer, title func(string) string) error {
 	if len(r.Pairs) > 0 {
 		p("\nCategories found together most often (lift above 1: more often than chance):\n\n")
 		for _, x := range r.Pairs {
-			p("- %s and %s: %d debriefs, lift %.2f\n", cell(title(x.A)), cell(title(x.B)), x.Debriefs, x.Lift)
+			p("- %s and %s: %d debriefs, lift %.2f\n", cell(factorTitle(x.A)), cell(factorTitle(x.B)), x.Debriefs, x.Lift)
 		}
 	}
 
@@ -311,7 +311,7 @@ func (r *report) markdown(w io.Writer, title func(string) string) error {
 		return 0
 	})
 	for _, c := range cov {
-		p("| %s | %d | %s |\n", cell(title(c.Category)), c.Covered, pct(c.Share))
+		p("| %s | %d | %s |\n", cell(questionTitle(c.Category)), c.Covered, pct(c.Share))
 	}
 
 	p("\n## Incidents\n\n| severity | debriefs |\n|---|---:|\n")
