@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/secondstory/secondstory/ingest"
+	"github.com/secondstory/secondstory/ingest/atlassian"
 	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/remote"
 )
@@ -168,7 +169,7 @@ func redact(s string) string {
 // incremental clause.
 func selection(o Options) (string, error) {
 	if o.CQL != "" {
-		q := strings.TrimSpace(dropOrderBy(o.CQL))
+		q := strings.TrimSpace(atlassian.DropOrderBy(o.CQL))
 		if q == "" {
 			return "", errors.New("confluence: CQL holds nothing but an ORDER BY")
 		}
@@ -178,49 +179,11 @@ func selection(o Options) (string, error) {
 	if label == "" {
 		label = DefaultLabel
 	}
-	q := "type = page AND label = " + quote(label)
+	q := "type = page AND label = " + atlassian.Quote(label)
 	if o.Space != "" {
-		q += " AND space = " + quote(o.Space)
+		q += " AND space = " + atlassian.Quote(o.Space)
 	}
 	return q, nil
-}
-
-// quote writes a CQL string literal.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	return `"` + r.Replace(strings.TrimSpace(s)) + `"`
-}
-
-// dropOrderBy removes an ORDER BY clause (outside quotes) from a query.
-func dropOrderBy(q string) string {
-	var quoteCh byte
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case quoteCh != 0:
-			if c == '\\' {
-				i++
-			} else if c == quoteCh {
-				quoteCh = 0
-			}
-		case c == '"' || c == '\'':
-			quoteCh = c
-		case (c == 'o' || c == 'O') && (i == 0 || !isWordByte(q[i-1])):
-			rest := q[i:]
-			if len(rest) >= 5 && strings.EqualFold(rest[:5], "order") {
-				after := strings.TrimLeft(rest[5:], " \t\r\n")
-				if len(after) < len(rest)-5 && len(after) >= 2 && strings.EqualFold(after[:2], "by") &&
-					(len(after) == 2 || !isWordByte(after[2])) {
-					return q[:i]
-				}
-			}
-		}
-	}
-	return q
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // cql is the listing's query: the selection, pages modified since when

@@ -665,19 +665,3 @@ func TestNewValidates(t *testing.T) {
 		t.Errorf("a /wiki base: %v", err)
 	}
 }
-
-func TestDropOrderBy(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`label = pm order by created desc`, `label = pm `},
-		{`label = pm ORDER  BY created`, `label = pm `},
-		{`title ~ "order by" and label = pm`, `title ~ "order by" and label = pm`},
-		{`reorder = 1`, `reorder = 1`},
-		{`label = "a\"order by"`, `label = "a\"order by"`},
-		{`orderly = x`, `orderly = x`},
-	}
-	for _, tt := range tests {
-		if got := dropOrderBy(tt.in); got != tt.want {
-			t.Errorf("dropOrderBy(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -17,6 +17,7 @@ import (
 	nethtml "golang.org/x/net/html"
 
 	"github.com/secondstory/secondstory/ingest"
+	"github.com/secondstory/secondstory/ingest/atlassian"
 	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/remote"
 )
@@ -141,7 +142,7 @@ func New(o Options) (*Source, error) {
 
 func selection(o Options) (string, error) {
 	if o.JQL != "" {
-		q := strings.TrimSpace(dropOrderBy(o.JQL))
+		q := strings.TrimSpace(atlassian.DropOrderBy(o.JQL))
 		if q == "" {
 			return "", errors.New("jira: JQL holds nothing but an ORDER BY")
 		}
@@ -151,49 +152,11 @@ func selection(o Options) (string, error) {
 	if label == "" {
 		label = DefaultLabel
 	}
-	q := "labels = " + quote(label)
+	q := "labels = " + atlassian.Quote(label)
 	if o.Project != "" {
-		q = "project = " + quote(o.Project) + " AND " + q
+		q = "project = " + atlassian.Quote(o.Project) + " AND " + q
 	}
 	return q, nil
-}
-
-// quote writes a JQL string literal.
-func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
-	return `"` + r.Replace(strings.TrimSpace(s)) + `"`
-}
-
-// dropOrderBy removes an ORDER BY clause (outside quotes) from a query.
-func dropOrderBy(q string) string {
-	var quoteCh byte
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case quoteCh != 0:
-			if c == '\\' {
-				i++
-			} else if c == quoteCh {
-				quoteCh = 0
-			}
-		case c == '"' || c == '\'':
-			quoteCh = c
-		case (c == 'o' || c == 'O') && (i == 0 || !isWordByte(q[i-1])):
-			rest := q[i:]
-			if len(rest) >= 5 && strings.EqualFold(rest[:5], "order") {
-				after := strings.TrimLeft(rest[5:], " \t\r\n")
-				if len(after) < len(rest)-5 && len(after) >= 2 && strings.EqualFold(after[:2], "by") &&
-					(len(after) == 2 || !isWordByte(after[2])) {
-					return q[:i]
-				}
-			}
-		}
-	}
-	return q
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // jql is the search's query: the selection, issues updated since when
