@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/secondstory/secondstory/ingest/remote"
 )
 
 // maxIssueBody bounds the body we parse. GitHub caps issue bodies at
@@ -42,7 +44,7 @@ type item struct {
 func decodePage(data []byte) ([]item, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '[' {
-		return nil, fmt.Errorf("want a JSON array of issues, got %s", jsonKind(data))
+		return nil, fmt.Errorf("want a JSON array of issues, got %s", remote.JSONKind(data))
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(data, &raws); err != nil {
@@ -62,7 +64,7 @@ func decodePage(data []byte) ([]item, error) {
 func decodeItem(raw json.RawMessage) (item, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return item{}, fmt.Errorf("want an issue object, got %s", jsonKind(raw))
+		return item{}, fmt.Errorf("want an issue object, got %s", remote.JSONKind(raw))
 	}
 	var it item
 	n, err := number(m["number"])
@@ -117,7 +119,7 @@ func (is *issue) decode(m map[string]json.RawMessage) error {
 			Login json.RawMessage `json:"login"`
 		}
 		if json.Unmarshal(raw, &u) != nil {
-			field("user", fmt.Errorf("want an object, got %s", jsonKind(raw)))
+			field("user", fmt.Errorf("want an object, got %s", remote.JSONKind(raw)))
 		} else if s, err := asString(u.Login); err == nil {
 			is.Author = s
 		} else {
@@ -151,7 +153,7 @@ func asString(raw json.RawMessage) (string, error) {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("want a string, got %s", jsonKind(raw))
+		return "", fmt.Errorf("want a string, got %s", remote.JSONKind(raw))
 	}
 	return s, nil
 }
@@ -179,7 +181,7 @@ func labels(raw json.RawMessage) ([]string, error) {
 	}
 	var arr []json.RawMessage
 	if err := json.Unmarshal(raw, &arr); err != nil {
-		return nil, fmt.Errorf("want an array, got %s", jsonKind(raw))
+		return nil, fmt.Errorf("want an array, got %s", remote.JSONKind(raw))
 	}
 	var out []string
 	for _, e := range arr {
@@ -191,7 +193,7 @@ func labels(raw json.RawMessage) ([]string, error) {
 				Name json.RawMessage `json:"name"`
 			}
 			if json.Unmarshal(e, &o) != nil {
-				return nil, fmt.Errorf("want a label object or name, got %s", jsonKind(e))
+				return nil, fmt.Errorf("want a label object or name, got %s", remote.JSONKind(e))
 			}
 			if name, err = asString(o.Name); err != nil {
 				return nil, fmt.Errorf("label name: %w", err)
@@ -205,30 +207,6 @@ func labels(raw json.RawMessage) ([]string, error) {
 }
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
-
-// jsonKind names the kind of a JSON value for error messages.
-func jsonKind(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
-		return "a number"
-	}
-	return "something that is not JSON (" + strconv.Quote(clip(string(raw), 40)) + ")"
-}
 
 func clipJSON(raw []byte) string { return clip(string(bytes.TrimSpace(raw)), 40) }
 

@@ -5,9 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/secondstory/secondstory/ingest/remote"
 )
 
 // Bounds on one incident: what a status page holds is far below them.
@@ -54,7 +55,7 @@ func decodeListing(data []byte) (listing, error) {
 		if err == nil {
 			err = errors.New("null")
 		}
-		return listing{}, fmt.Errorf("want a JSON object with an incidents array, got %s (%v)", jsonKind(data), err)
+		return listing{}, fmt.Errorf("want a JSON object with an incidents array, got %s (%v)", remote.JSONKind(data), err)
 	}
 	var l listing
 	if raw, ok := top["page"]; ok && !isNull(raw) {
@@ -73,7 +74,7 @@ func decodeListing(data []byte) (listing, error) {
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(raw, &raws); err != nil {
-		return listing{}, fmt.Errorf("incidents: want an array, got %s", jsonKind(raw))
+		return listing{}, fmt.Errorf("incidents: want an array, got %s", remote.JSONKind(raw))
 	}
 	for i, r := range raws {
 		it, err := decodeItem(r)
@@ -88,7 +89,7 @@ func decodeListing(data []byte) (listing, error) {
 func decodeItem(raw json.RawMessage) (item, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return item{}, fmt.Errorf("want an incident object, got %s", jsonKind(raw))
+		return item{}, fmt.Errorf("want an incident object, got %s", remote.JSONKind(raw))
 	}
 	id, err := asString(m["id"])
 	if err != nil || id == "" {
@@ -143,7 +144,7 @@ func updates(raw json.RawMessage) ([]update, error) {
 	}
 	var arr []json.RawMessage
 	if err := json.Unmarshal(raw, &arr); err != nil {
-		return nil, fmt.Errorf("want an array, got %s", jsonKind(raw))
+		return nil, fmt.Errorf("want an array, got %s", remote.JSONKind(raw))
 	}
 	if len(arr) > maxUpdates {
 		return nil, fmt.Errorf("%d updates, over the limit of %d", len(arr), maxUpdates)
@@ -152,7 +153,7 @@ func updates(raw json.RawMessage) ([]update, error) {
 	for i, e := range arr {
 		var m map[string]json.RawMessage
 		if json.Unmarshal(e, &m) != nil || m == nil {
-			return nil, fmt.Errorf("%d: want an update object, got %s", i, jsonKind(e))
+			return nil, fmt.Errorf("%d: want an update object, got %s", i, remote.JSONKind(e))
 		}
 		var u update
 		var err error
@@ -195,7 +196,7 @@ func names(raw json.RawMessage) ([]string, error) {
 	}
 	var arr []json.RawMessage
 	if err := json.Unmarshal(raw, &arr); err != nil {
-		return nil, fmt.Errorf("want an array, got %s", jsonKind(raw))
+		return nil, fmt.Errorf("want an array, got %s", remote.JSONKind(raw))
 	}
 	var out []string
 	for _, e := range arr {
@@ -206,7 +207,7 @@ func names(raw json.RawMessage) ([]string, error) {
 			Name json.RawMessage `json:"name"`
 		}
 		if json.Unmarshal(e, &o) != nil {
-			return nil, fmt.Errorf("want a component object, got %s", jsonKind(e))
+			return nil, fmt.Errorf("want a component object, got %s", remote.JSONKind(e))
 		}
 		s, err := asString(o.Name)
 		if err != nil {
@@ -226,7 +227,7 @@ func asString(raw json.RawMessage) (string, error) {
 	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", fmt.Errorf("want a string, got %s", jsonKind(raw))
+		return "", fmt.Errorf("want a string, got %s", remote.JSONKind(raw))
 	}
 	return s, nil
 }
@@ -249,29 +250,6 @@ func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "
 
 func isWebURL(s string) bool {
 	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > 8 && !strings.ContainsAny(s, " \t\n\"<>")
-}
-
-func jsonKind(raw []byte) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "nothing"
-	}
-	switch raw[0] {
-	case '{':
-		return "an object"
-	case '[':
-		return "an array"
-	case '"':
-		return "a string"
-	case 't', 'f':
-		return "a boolean"
-	case 'n':
-		return "null"
-	}
-	if raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9' {
-		return "a number"
-	}
-	return "something that is not JSON (" + strconv.Quote(clip(string(raw), 40)) + ")"
 }
 
 func clip(s string, n int) string {
