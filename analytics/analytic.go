@@ -136,6 +136,15 @@ func (i Interval) span(f Filter, seen []time.Time) ([]time.Time, error) {
 	return i.periods(first, last)
 }
 
+// rows are the periods a figure has a row for: one for the whole range
+// (the zero time) without an interval, else every period of the span.
+func (i Interval) rows(f Filter, seen []time.Time) ([]time.Time, error) {
+	if i == "" {
+		return []time.Time{{}}, nil
+	}
+	return i.span(f, seen)
+}
+
 // Day is a calendar date, written in JSON as an ISO date (2025-03-01), or
 // null when unknown.
 type Day struct{ t time.Time }

@@ -55,11 +55,9 @@ func (s *Store) Coverage(ctx context.Context, f Filter, unit Interval) ([]Covera
 	if err != nil {
 		return nil, err
 	}
-	periods := []time.Time{{}}
-	if unit != "" {
-		if periods, err = unit.span(f, seen); err != nil {
-			return nil, err
-		}
+	periods, err := unit.rows(f, seen)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]CoverageRow, 0, len(periods)*len(cats))
 	for _, p := range periods {
@@ -160,11 +158,9 @@ func (s *Store) Depth(ctx context.Context, f Filter, unit Interval) ([]DepthRow,
 	if err != nil {
 		return nil, err
 	}
-	periods := []time.Time{{}}
-	if unit != "" {
-		if periods, err = unit.span(f, seen); err != nil {
-			return nil, err
-		}
+	periods, err := unit.rows(f, seen)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]DepthRow, 0, len(periods))
 	for _, p := range periods {

@@ -93,11 +93,9 @@ func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) 
 	if err != nil {
 		return nil, err
 	}
-	periods := []time.Time{{}}
-	if unit != "" {
-		if periods, err = unit.span(f, seen); err != nil {
-			return nil, err
-		}
+	periods, err := unit.rows(f, seen)
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Durations, 0, len(periods))
 	for _, p := range periods {
