@@ -63,71 +63,59 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 	return out, nil
 }
 
-// examplesPerRow is how many example debriefs a recurring category or
-// factor lists; recentScan how many recent debriefs are looked through
-// for them before asking for the rare ones by name.
+// examplesPerRow is how many example debriefs a recurring factor lists;
+// recentScan how many recent debriefs are looked through for them before
+// asking for the rare ones by key.
 const (
 	examplesPerRow = 3
 	recentScan     = 500
 )
 
-// exampleWant asks for the most recent debriefs with a factor key (key),
-// or with a factor category (bits, for recent.sql's other use); of is how
-// many there are.
+// exampleWant asks for the most recent debriefs stating a factor key; of
+// is how many there are.
 type exampleWant struct {
-	bits int64
-	key  uint64
-	of   int
-	ids  []string
+	key uint64
+	of  int
+	ids []string
 }
 
 func (w *exampleWant) full() bool { return len(w.ids) >= min(examplesPerRow, w.of) }
 
 // examples fills each want with its most recent debriefs, newest first:
 // from one look at the most recent debriefs, then, for wants still short
-// (rare categories, old factors), one query for just those.
+// (factors not seen lately), one query for debriefs with those keys.
 func (s *Store) examples(ctx context.Context, f Filter, wants []exampleWant) error {
-	scan := func(bits int64, keys []uint64, limit int) error {
-		return s.rowsOf(ctx, "recent", f.args("", sql.Named("bits", bits), sql.Named("keys", keys), sql.Named("limit", limit)), func(r *sql.Rows) error {
+	scan := func(keys []uint64, limit int) error {
+		return s.rowsOf(ctx, "recent", f.args("", sql.Named("keys", keys), sql.Named("limit", limit)), func(r *sql.Rows) error {
 			var id string
-			var mask int64
-			var keys []any
-			if err := r.Scan(&id, &mask, &keys); err != nil {
+			var have []any
+			if err := r.Scan(&id, &have); err != nil {
 				return err
 			}
 			for i := range wants {
 				w := &wants[i]
-				if w.full() || slices.Contains(w.ids, id) {
-					continue
-				}
-				if w.bits != 0 && mask&w.bits != 0 || w.bits == 0 && slices.ContainsFunc(keys, func(k any) bool { v, _ := k.(uint64); return v == w.key }) {
+				if !w.full() && !slices.Contains(w.ids, id) && slices.ContainsFunc(have, func(k any) bool { v, _ := k.(uint64); return v == w.key }) {
 					w.ids = append(w.ids, id)
 				}
 			}
 			return nil
 		})
 	}
-	if err := scan(0, []uint64{}, recentScan); err != nil {
+	if err := scan([]uint64{}, recentScan); err != nil {
 		return err
 	}
-	var bits int64
 	keys := []uint64{}
-	short := 0
 	for _, w := range wants {
 		if !w.full() {
-			short++
-			bits |= w.bits
-			if w.bits == 0 {
-				keys = append(keys, w.key)
-			}
+			keys = append(keys, w.key)
 		}
 	}
-	if short == 0 {
+	if len(keys) == 0 {
 		return nil
 	}
-	// Enough rows that every short want is filled: each needs at most
-	// examplesPerRow of its own.
-	return scan(bits, keys, max(1, short*examplesPerRow*len(factorCategoryKeys())))
+	// A generous bound: the newest debriefs with these keys may state
+	// several of them, or only ones already filled.
+	return scan(keys, max(recentScan, len(keys)*examplesPerRow*8))
 }
 
 // RecurringFactor is one factor, as its normalised key groups it, and the
