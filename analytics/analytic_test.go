@@ -477,6 +477,9 @@ func checkRecurring(t *testing.T, fx *corpusFixture, f Filter, ds []*ingest.Debr
 				t.Errorf("factor %s: example %s does not state it", r.Key, id)
 			}
 		}
+		if n := min(3, len(want[r.Key])); len(r.Examples) != n || len(slices.Compact(slices.Sorted(slices.Values(r.Examples)))) != n {
+			t.Errorf("factor %s: examples %v, want %d different debriefs", r.Key, r.Examples, n)
+		}
 	}
 }
 
