@@ -12,8 +12,9 @@ import (
 
 // The analytic queries live in queries/*.sql, one statement each, with
 // named parameters ($from, $unit, ...). They select through the
-// selected_debriefs macro of migration 0003, so they also run in the DuckDB
-// CLI against a copy of the store (PREPARE q AS ...; EXECUTE q(...)).
+// selected_debriefs macro (migrations 0003 and 0004), so they also run in
+// the DuckDB CLI against a copy of the store (PREPARE q AS ...; EXECUTE
+// q(...)).
 //
 //go:embed queries/*.sql
 var queries embed.FS

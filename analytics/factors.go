@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // CategoryCount is a factor category and the debriefs with a factor of it.
@@ -22,32 +24,54 @@ type CategoryCount struct {
 
 // FactorCategories counts, per factor category, the assessed debriefs with
 // a factor of it, most frequent first, keeping categories of at least
-// minDebriefs debriefs.
+// minDebriefs debriefs. The counts and the look at the most recent
+// debriefs for examples are two queries, run at once.
 func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int) ([]CategoryCount, error) {
 	keys := factorCategoryKeys()
 	out := []CategoryCount{}
+	var bits []int
 	total := 0
-	err := s.rowsOf(ctx, "factor_categories", f.args(""), func(r *sql.Rows) error {
-		var bit sql.NullInt64
-		var c CategoryCount
-		var ex stringList
-		if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}, &ex); err != nil {
-			return err
-		}
-		c.Examples = orNone(ex)
-		switch {
-		case !bit.Valid:
-			total = c.Debriefs
-		case bit.Int64 >= 0 && int(bit.Int64) < len(keys):
-			c.Category = keys[bit.Int64]
-			if c.Debriefs >= max(minDebriefs, 1) {
-				out = append(out, c)
-			}
-		}
-		return nil
+	var recent []recentCategories
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		recent, err = s.recentCategories(gctx, f, -1, recentScan)
+		return err
 	})
-	if err != nil {
+	g.Go(func() error {
+		return s.rowsOf(gctx, "factor_categories", f.args(""), func(r *sql.Rows) error {
+			var bit sql.NullInt64
+			var c CategoryCount
+			if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
+				return err
+			}
+			switch {
+			case !bit.Valid:
+				total = c.Debriefs
+			case bit.Int64 >= 0 && int(bit.Int64) < len(keys):
+				c.Category = keys[bit.Int64]
+				if c.Debriefs >= max(minDebriefs, 1) {
+					out = append(out, c)
+					bits = append(bits, int(bit.Int64))
+				}
+			}
+			return nil
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	wants := make([]exampleWant, len(out))
+	for i := range out {
+		wants[i] = exampleWant{key: uint64(bits[i]), of: out[i].Debriefs}
+	}
+	if err := s.categoryExamples(ctx, f, wants, recent, recentScan); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Examples = orNone(wants[i].ids)
+		if total > 0 {
+			out[i].Share = float64(out[i].Debriefs) / float64(total)
+		}
 	}
 	slices.SortFunc(out, func(a, b CategoryCount) int {
 		if a.Debriefs != b.Debriefs {
@@ -55,24 +79,75 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 		}
 		return strings.Compare(a.Category, b.Category)
 	})
-	for i := range out {
-		if total > 0 {
-			out[i].Share = float64(out[i].Debriefs) / float64(total)
-		}
-	}
 	return out, nil
 }
 
-// examplesPerRow is how many example debriefs a recurring factor lists;
-// recentScan how many recent debriefs are looked through for them before
-// asking for the rare ones by key.
+// recentCategories is a debrief of recent_categories.sql and the
+// categories of its factors as bits.
+type recentCategories struct {
+	id   string
+	mask int64
+}
+
+// recentCategories lists the most recent assessed debriefs with a factor
+// of a category of mask, at most limit.
+func (s *Store) recentCategories(ctx context.Context, f Filter, mask int64, limit int) ([]recentCategories, error) {
+	var out []recentCategories
+	err := s.rowsOf(ctx, "recent_categories", f.args("", sql.Named("mask", mask), sql.Named("limit", limit)), func(r *sql.Rows) error {
+		var d recentCategories
+		if err := r.Scan(&d.id, &d.mask); err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// categoryExamples fills each want (a category as its bit) with its most
+// recent debriefs, newest first, from recent, the first debriefs of
+// recent_categories.sql at a limit of limit; then, while some are short
+// and there may be more, from longer lists of the debriefs with the
+// categories still short.
+func (s *Store) categoryExamples(ctx context.Context, f Filter, wants []exampleWant, recent []recentCategories, limit int) error {
+	for {
+		var short int64
+		for _, d := range recent {
+			for i := range wants {
+				w := &wants[i]
+				if !w.full() && d.mask&(1<<w.key) != 0 && !slices.Contains(w.ids, d.id) {
+					w.ids = append(w.ids, d.id)
+				}
+			}
+		}
+		for _, w := range wants {
+			if !w.full() {
+				short |= 1 << w.key
+			}
+		}
+		if short == 0 || len(recent) < limit {
+			return nil
+		}
+		// The newest debriefs of the short categories come again first,
+		// in the same order, and are skipped as already taken.
+		limit *= 8
+		var err error
+		if recent, err = s.recentCategories(ctx, f, short, limit); err != nil {
+			return err
+		}
+	}
+}
+
+// examplesPerRow is how many example debriefs a recurring factor or
+// category lists; recentScan how many recent debriefs are looked through
+// for them before asking for the rare ones.
 const (
 	examplesPerRow = 3
 	recentScan     = 500
 )
 
-// exampleWant asks for the most recent debriefs stating a factor key; of
-// is how many there are.
+// exampleWant asks for the most recent debriefs stating a factor key (or
+// with a factor of a category, as its bit); of is how many there are.
 type exampleWant struct {
 	key uint64
 	of  int
@@ -81,29 +156,43 @@ type exampleWant struct {
 
 func (w *exampleWant) full() bool { return len(w.ids) >= min(examplesPerRow, w.of) }
 
-// examples fills each want with its most recent debriefs, newest first:
-// from one look at the most recent debriefs, then, for wants still short
-// (factors not seen lately), one query for debriefs with those keys.
-func (s *Store) examples(ctx context.Context, f Filter, wants []exampleWant) error {
-	scan := func(keys []uint64, limit int) error {
-		return s.rowsOf(ctx, "recent", f.args("", sql.Named("keys", keys), sql.Named("limit", limit)), func(r *sql.Rows) error {
-			var id string
-			var have []any
-			if err := r.Scan(&id, &have); err != nil {
-				return err
-			}
+// recentFactors is a debrief of recent.sql and its factor keys.
+type recentFactors struct {
+	id   string
+	keys []any
+}
+
+// recentFactors lists the most recent assessed debriefs stating one of
+// keys (any when empty), at most limit.
+func (s *Store) recentFactors(ctx context.Context, f Filter, keys []uint64, limit int) ([]recentFactors, error) {
+	var out []recentFactors
+	err := s.rowsOf(ctx, "recent", f.args("", sql.Named("keys", keys), sql.Named("limit", limit)), func(r *sql.Rows) error {
+		var d recentFactors
+		if err := r.Scan(&d.id, &d.keys); err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
+	})
+	return out, err
+}
+
+// factorExamples fills each want with its most recent debriefs, newest
+// first: from recent, the most recent debriefs, then, for wants still
+// short (factors not seen lately), from one query for debriefs with those
+// keys.
+func (s *Store) factorExamples(ctx context.Context, f Filter, wants []exampleWant, recent []recentFactors) error {
+	take := func(ds []recentFactors) {
+		for _, d := range ds {
 			for i := range wants {
 				w := &wants[i]
-				if !w.full() && !slices.Contains(w.ids, id) && slices.ContainsFunc(have, func(k any) bool { v, _ := k.(uint64); return v == w.key }) {
-					w.ids = append(w.ids, id)
+				if !w.full() && !slices.Contains(w.ids, d.id) && slices.ContainsFunc(d.keys, func(k any) bool { v, _ := k.(uint64); return v == w.key }) {
+					w.ids = append(w.ids, d.id)
 				}
 			}
-			return nil
-		})
+		}
 	}
-	if err := scan([]uint64{}, recentScan); err != nil {
-		return err
-	}
+	take(recent)
 	keys := []uint64{}
 	for _, w := range wants {
 		if !w.full() {
@@ -115,7 +204,12 @@ func (s *Store) examples(ctx context.Context, f Filter, wants []exampleWant) err
 	}
 	// A generous bound: the newest debriefs with these keys may state
 	// several of them, or only ones already filled.
-	return scan(keys, max(recentScan, len(keys)*examplesPerRow*8))
+	more, err := s.recentFactors(ctx, f, keys, max(recentScan, len(keys)*examplesPerRow*8))
+	if err != nil {
+		return err
+	}
+	take(more)
+	return nil
 }
 
 // RecurringFactor is one factor, as its normalised key groups it, and the
@@ -144,23 +238,31 @@ func (s *Store) RecurringFactors(ctx context.Context, f Filter, minDebriefs, lim
 	out := []RecurringFactor{}
 	args := f.args("", sql.Named("min_debriefs", max(minDebriefs, 1)), sql.Named("limit", max(limit, 1)))
 	var wants []exampleWant
-	err := s.rowsOf(ctx, "recurring_factors", args, func(r *sql.Rows) error {
-		var x RecurringFactor
-		var cats stringList
-		var hash uint64
-		if err := r.Scan(&x.Key, &x.Debriefs, &x.Share, nullDay{&x.FirstSeen}, nullDay{&x.LastSeen},
-			&x.Wordings, &x.Label, &cats, &x.Explicit, &hash); err != nil {
-			return err
-		}
-		x.Categories = orNone(cats)
-		out = append(out, x)
-		wants = append(wants, exampleWant{key: hash, of: x.Debriefs})
-		return nil
+	var recent []recentFactors
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		recent, err = s.recentFactors(gctx, f, []uint64{}, recentScan)
+		return err
 	})
-	if err != nil {
+	g.Go(func() error {
+		return s.rowsOf(gctx, "recurring_factors", args, func(r *sql.Rows) error {
+			var x RecurringFactor
+			var cats stringList
+			var hash uint64
+			if err := r.Scan(&x.Key, &x.Debriefs, &x.Share, nullDay{&x.FirstSeen}, nullDay{&x.LastSeen},
+				&x.Wordings, &x.Label, &cats, &x.Explicit, &hash); err != nil {
+				return err
+			}
+			x.Categories = orNone(cats)
+			out = append(out, x)
+			wants = append(wants, exampleWant{key: hash, of: x.Debriefs})
+			return nil
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if err := s.examples(ctx, f, wants); err != nil {
+	if err := s.factorExamples(ctx, f, wants, recent); err != nil {
 		return nil, err
 	}
 	for i := range out {
