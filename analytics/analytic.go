@@ -224,6 +224,17 @@ func (f Filter) args(unit Interval, extra ...sql.NamedArg) []any {
 	return out
 }
 
+// everything reports whether f selects every visible debrief, as a query
+// of f's args would: no date bound and no name (blank names are none).
+func (f Filter) everything() bool {
+	for _, l := range [][]string{f.Sources, f.Teams, f.Services, f.Severities, f.Tags} {
+		if len(names(l, strings.TrimSpace)) > 0 {
+			return false
+		}
+	}
+	return f.From.IsZero() && f.To.IsZero()
+}
+
 func lowerTrim(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func upperTrim(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
 

@@ -237,6 +237,11 @@ type RecurringFactor struct {
 func (s *Store) RecurringFactors(ctx context.Context, f Filter, minDebriefs, limit int) ([]RecurringFactor, error) {
 	out := []RecurringFactor{}
 	args := f.args("", sql.Named("min_debriefs", max(minDebriefs, 1)), sql.Named("limit", max(limit, 1)))
+	name := "recurring_factors"
+	if f.everything() {
+		// The same rows, kept up to date by every write.
+		name, args = "recurring_factors_all", []any{sql.Named("min_debriefs", max(minDebriefs, 1)), sql.Named("limit", max(limit, 1))}
+	}
 	var wants []exampleWant
 	var recent []recentFactors
 	g, gctx := errgroup.WithContext(ctx)
@@ -245,7 +250,7 @@ func (s *Store) RecurringFactors(ctx context.Context, f Filter, minDebriefs, lim
 		return err
 	})
 	g.Go(func() error {
-		return s.rowsOf(gctx, "recurring_factors", args, func(r *sql.Rows) error {
+		return s.rowsOf(gctx, name, args, func(r *sql.Rows) error {
 			var x RecurringFactor
 			var cats stringList
 			var hash uint64

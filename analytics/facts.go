@@ -12,8 +12,8 @@ import (
 // refreshFacts replaces the facts rows of the debriefs whose ids the query
 // ids selects (a SELECT of one id column), from the debriefs, assessments
 // and factors tables, within the caller's transaction, and the
-// factor_labels rows of the keys those debriefs had or now have. Removed
-// debriefs lose their row.
+// factor_labels and factor_totals rows of the keys those debriefs had or
+// now have. Removed debriefs lose their row.
 func refreshFacts(ctx context.Context, tx execer, ids string) error {
 	steps := []string{
 		`CREATE OR REPLACE TEMP TABLE touched_keys AS
@@ -53,6 +53,12 @@ func refreshFacts(ctx context.Context, tx execer, ids string) error {
 			count(DISTINCT text_hash), bool_or(explicit)
 		FROM factors
 		WHERE key_hash IN (SELECT key_hash FROM touched_keys) AND debrief_id IN (SELECT id FROM facts)
+		GROUP BY key_hash`,
+		`DELETE FROM factor_totals WHERE key_hash IN (SELECT key_hash FROM touched_keys)`,
+		`INSERT INTO factor_totals
+		SELECT key_hash, count(*), min(day), max(day)
+		FROM (SELECT unnest(factor_keys) AS key_hash, day FROM facts WHERE assessed)
+		WHERE key_hash IN (SELECT key_hash FROM touched_keys)
 		GROUP BY key_hash`,
 	}
 	for _, q := range steps {
@@ -95,8 +101,8 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// fillFacts builds the facts of every stored debrief, after the migration
-// that creates the table.
+// fillFacts builds the facts (and factor labels and totals) of every
+// stored debrief, once the migrations that create their tables are applied.
 func (s *Store) fillFacts(ctx context.Context) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -138,6 +138,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	sort.Strings(files)
 	latest := 0
+	fill := false
 	for _, f := range files {
 		v, err := migrationVersion(f)
 		if err != nil {
@@ -155,20 +156,20 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("analytics: migration %s: %w", f, err)
 		}
 		s.log.Info("store schema migrated", "version", v)
-		if v == factsMigration {
-			if err := s.fillFacts(ctx); err != nil {
-				return err
-			}
-		}
+		fill = fill || v == factsMigration
 	}
 	if current > latest {
 		return fmt.Errorf("analytics: the store has schema version %d, newer than this build knows (%d): use a newer secondstory", current, latest)
 	}
+	if fill {
+		return s.fillFacts(ctx)
+	}
 	return nil
 }
 
-// factsMigration creates the facts table, which is then filled from the
-// debriefs already stored.
+// factsMigration creates the facts table, which is filled from the
+// debriefs already stored once every migration is applied (later ones add
+// tables the filling keeps too).
 const factsMigration = 3
 
 func migrationVersion(name string) (int, error) {
