@@ -242,6 +242,34 @@ func TestLanguageCases(t *testing.T) {
 					t.Errorf("no monitoring factor in %+v", a.Factors)
 				}
 			}},
+		{"with no factor section, a summary's opening names the factor", []sec{
+			{ingest.KindSummary, "A bug in the health checks kept the version from being updated. The cluster was at its pod quota."},
+			{ingest.KindTimeline, "Traffic drops."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if !hasCategory(a, "software_bug") || !hasCategory(a, "capacity") {
+				t.Errorf("want software_bug and capacity factors in %+v", a.Factors)
+			}
+			// Named without causal words, they file categories but do
+			// not make the debrief go beyond a single cause.
+			if a.Depth.FactorCount > 1 {
+				t.Errorf("a summary's opening counted as %d factors for depth", a.Depth.FactorCount)
+			}
+		}},
+		{"with a factor section, a summary's opening needs causal words", []sec{
+			{ingest.KindSummary, "A bug in the health checks kept the version from being updated."},
+			{ingest.KindContributingFactors, "- The cluster was full"},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if hasCategory(a, "software_bug") {
+				t.Errorf("software_bug factor from the summary in %+v", a.Factors)
+			}
+		}},
+		{"the summary's later sentences need causal words", []sec{
+			{ingest.KindSummary, "Launches failed. Users saw errors. The team restarted pods. A bug in the health checks was there."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if hasCategory(a, "software_bug") {
+				t.Errorf("software_bug factor from a late summary sentence in %+v", a.Factors)
+			}
+		}},
 		{"action items state no factor", []sec{{ingest.KindActionItems, "Add an alert on disk usage.\nWrite a runbook for failover."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if len(a.Factors) > 0 {

@@ -52,10 +52,14 @@
 // are the items of a list a sentence introduces as causes ("caused by two
 // factors:"). Its categories come from its first two sentences and, in
 // later ones, from what they state as a cause or a gap. A sentence
-// elsewhere is an inferred factor when it names a category next to causal
-// words ("led to", "because of") or a gap ("no alert", "lack of"), or
-// when it sits in lessons or surprises. Timelines, action items, impact and
-// what went well state no factor.
+// elsewhere is an inferred factor when it names a category within twelve
+// words of causal words ("led to", "because of") or within four of a gap
+// ("no alert", "lack of"), or when it sits in lessons or surprises. A
+// debrief with no factor section says what went wrong in the opening of
+// its summary (or of its one untitled text): the first three sentences
+// there name factors without causal words; they file categories but do
+// not count towards depth. Timelines, action items, impact and what went
+// well state no factor.
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

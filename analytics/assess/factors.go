@@ -60,7 +60,7 @@ func (an *analysis) statedCategories(i int, concepts bool) catMask {
 	c := an.c
 	var m catMask
 	if an.has(i, c.causal) {
-		m |= an.categoriesNear(i, an.starts(i, c.causal), 8, concepts)
+		m |= an.categoriesNear(i, an.starts(i, c.causal), 12, concepts)
 	}
 	if near := an.starts(i, c.deficiency); len(near) > 0 {
 		m |= an.categoriesNear(i, near, 4, concepts)
@@ -110,11 +110,12 @@ type factorCand struct {
 type candKind uint8
 
 const (
-	candListed candKind = iota // under a factor section or a list of causes
-	candBlame                  // a listed item that only blames ("This was human error")
-	candLesson                 // named in lessons or surprises
-	candCausal                 // a sentence elsewhere with causal words
-	candGap                    // a sentence elsewhere naming a gap
+	candListed  candKind = iota // under a factor section or a list of causes
+	candBlame                   // a listed item that only blames ("This was human error")
+	candLesson                  // named in lessons or surprises
+	candCausal                  // a sentence elsewhere with causal words
+	candGap                     // a sentence elsewhere naming a gap
+	candSummary                 // named in the opening of a summary, without causal words
 )
 
 // Sections whose sentences never state a factor: what was done about the
@@ -202,6 +203,12 @@ func (an *analysis) factorCands() []factorCand {
 			},
 		})
 	}
+	explicit := len(out)
+	// A debrief that is one untitled text is all summary.
+	onlyOther := ingest.KindSummary
+	if len(an.doc.sections) == 1 {
+		onlyOther = ingest.KindOther
+	}
 	seen := map[string]bool{}
 	for i := range out {
 		seen[out[i].f.Key] = true
@@ -216,6 +223,7 @@ func (an *analysis) factorCands() []factorCand {
 		}
 		causal := an.has(i, c.causal)
 		var mask catMask
+		lead := false // named in a summary's opening, without causal words
 		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) {
 			continue // "Lessons and future improvements", "we should..."
 		}
@@ -231,6 +239,16 @@ func (an *analysis) factorCands() []factorCand {
 			if causal {
 				mask = an.categoriesNear(i, an.starts(i, c.causal), 8, false)
 			}
+		case ingest.KindSummary, onlyOther:
+			// With no factor section, the summary is where a debrief says
+			// what went wrong: "a bug in the health checks kept the
+			// version from updating".
+			if explicit == 0 && an.summaryRank(i) < 3 {
+				mask = an.categories(i, false)
+				lead = mask != 0 && an.statedCategories(i, false) == 0
+			} else {
+				mask = an.statedCategories(i, false)
+			}
 		default:
 			mask = an.statedCategories(i, false)
 		}
@@ -245,6 +263,8 @@ func (an *analysis) factorCands() []factorCand {
 		cue, ck := "gap", candGap
 		if kind == ingest.KindLessons || kind == ingest.KindSurprises {
 			cue, ck = "named in "+string(kind), candLesson
+		} else if lead {
+			cue, ck = "named in "+string(kind), candSummary
 		} else if h, ok := an.firstHit(i, c.causal, false); ok && causal {
 			cue, ck = "cause: "+strings.ToLower(an.hitText(i, h)), candCausal
 			if kind == ingest.KindResolution {
@@ -405,4 +425,17 @@ func appendUnique(l []string, s string) []string {
 		}
 	}
 	return append(l, s)
+}
+
+// summaryRank is how many usable sentences of its section come before
+// sentence i.
+func (an *analysis) summaryRank(i int) int {
+	n := 0
+	sec := an.doc.sentences[i].sec
+	for j := i - 1; j >= 0 && an.doc.sentences[j].sec == sec; j-- {
+		if an.usable(j) {
+			n++
+		}
+	}
+	return n
 }
