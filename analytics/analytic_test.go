@@ -727,8 +727,13 @@ func TestFactsFilledOnMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Undo migrations 3 to 5, as a store of an older release looks.
-	for _, q := range []string{`DROP MACRO TABLE selected_debriefs`, `DROP TABLE facts`, `DROP TABLE factor_labels`, `DROP TABLE factor_totals`,
+	cats, err := st.FactorCategories(ctx, Filter{}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Undo migrations 3 to 6, as a store of an older release looks.
+	for _, q := range []string{`DROP MACRO TABLE selected_debriefs`, `DROP TABLE facts`, `DROP TABLE factor_labels`,
+		`DROP TABLE factor_totals`, `DROP TABLE category_totals`,
 		`ALTER TABLE factors DROP COLUMN key_hash`, `ALTER TABLE factors DROP COLUMN text_hash`, `ALTER TABLE factors DROP COLUMN text_len`,
 		`DELETE FROM schema_version WHERE version >= 3`} {
 		if _, err := st.db.ExecContext(ctx, q); err != nil {
@@ -748,7 +753,7 @@ func TestFactsFilledOnMigration(t *testing.T) {
 	if !slices.Equal(before, after) || len(after) == 0 || after[len(after)-1].Assessed == 0 && len(after) == 1 {
 		t.Errorf("depth after migrating = %+v, want %+v", after, before)
 	}
-	sameFactors(t, st, "after migrating", factors)
+	sameFactors(t, st, "after migrating", factors, cats)
 	var n int
 	if err := st.db.QueryRowContext(ctx, `SELECT count(*) FROM facts`).Scan(&n); err != nil || n != 40 {
 		t.Errorf("facts after migrating: %d (%v), want 40", n, err)
@@ -768,14 +773,15 @@ func TestFactsFilledOnMigration(t *testing.T) {
 	if d, err = st.Depth(ctx, Filter{}, ""); err != nil || d[0].Assessed != 40 {
 		t.Errorf("after it came back: %+v (%v), want 40 assessed", d, err)
 	}
-	sameFactors(t, st, "after it came back", factors)
+	sameFactors(t, st, "after it came back", factors, cats)
 	if _, err := st.Apply(ctx, ingest.Change{Remove: []string{gone.ID}, At: fixtureNow}); err != nil {
 		t.Fatal(err)
 	}
-	sameFactors(t, st, "after a removal", nil)
+	sameFactors(t, st, "after a removal", nil, nil)
 
-	// A store of release 4 gets factor_totals filled from its facts.
-	for _, q := range []string{`DROP TABLE factor_totals`, `DELETE FROM schema_version WHERE version >= 5`} {
+	// A store of release 4 gets factor_totals and category_totals filled
+	// from its facts.
+	for _, q := range []string{`DROP TABLE factor_totals`, `DROP TABLE category_totals`, `DELETE FROM schema_version WHERE version >= 5`} {
 		if _, err := st.db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -784,28 +790,44 @@ func TestFactsFilledOnMigration(t *testing.T) {
 	if st, err = Open(ctx, path, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	sameFactors(t, st, "after migrating from release 4", nil)
+	sameFactors(t, st, "after migrating from release 4", nil, nil)
 }
 
-// sameFactors checks that the recurring factors of every debrief, which
-// come from factor_totals, are those counted over the facts (a filter of
-// the one source keeps them all), and want when set.
-func sameFactors(t *testing.T, st *Store, when string, want []RecurringFactor) {
+// sameFactors checks that the recurring factors and factor categories of
+// every debrief, which come from factor_totals and category_totals, are
+// those counted over the facts (a filter of the one source keeps them
+// all), and wantFactors and wantCats when set.
+func sameFactors(t *testing.T, st *Store, when string, wantFactors []RecurringFactor, wantCats []CategoryCount) {
 	t.Helper()
 	ctx := context.Background()
-	all, err := st.RecurringFactors(ctx, Filter{}, 1, 1000)
+	every, counted := Filter{}, Filter{Sources: []string{"wiki"}}
+	all, err := st.RecurringFactors(ctx, every, 1, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	counted, err := st.RecurringFactors(ctx, Filter{Sources: []string{"wiki"}}, 1, 1000)
+	over, err := st.RecurringFactors(ctx, counted, 1, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) == 0 || !reflect.DeepEqual(all, counted) {
-		t.Errorf("%s: recurring factors from the totals = %+v,\nover the facts = %+v", when, all, counted)
+	if len(all) == 0 || !reflect.DeepEqual(all, over) {
+		t.Errorf("%s: recurring factors from the totals = %+v,\nover the facts = %+v", when, all, over)
 	}
-	if want != nil && !reflect.DeepEqual(all, want) {
-		t.Errorf("%s: recurring factors = %+v, want %+v", when, all, want)
+	if wantFactors != nil && !reflect.DeepEqual(all, wantFactors) {
+		t.Errorf("%s: recurring factors = %+v, want %+v", when, all, wantFactors)
+	}
+	cats, err := st.FactorCategories(ctx, every, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catsOver, err := st.FactorCategories(ctx, counted, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cats) == 0 || !reflect.DeepEqual(cats, catsOver) {
+		t.Errorf("%s: factor categories from the totals = %+v,\nover the facts = %+v", when, cats, catsOver)
+	}
+	if wantCats != nil && !reflect.DeepEqual(cats, wantCats) {
+		t.Errorf("%s: factor categories = %+v, want %+v", when, cats, wantCats)
 	}
 }
 

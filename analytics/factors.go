@@ -37,8 +37,13 @@ func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int)
 		recent, err = s.recentCategories(gctx, f, -1, recentScan)
 		return err
 	})
+	name, args := "factor_categories", f.args("")
+	if f.everything() {
+		// The same rows, kept up to date by every write.
+		name, args = "factor_categories_all", nil
+	}
 	g.Go(func() error {
-		return s.rowsOf(gctx, "factor_categories", f.args(""), func(r *sql.Rows) error {
+		return s.rowsOf(gctx, name, args, func(r *sql.Rows) error {
 			var bit sql.NullInt64
 			var c CategoryCount
 			if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {

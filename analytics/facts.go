@@ -13,7 +13,7 @@ import (
 // ids selects (a SELECT of one id column), from the debriefs, assessments
 // and factors tables, within the caller's transaction, and the
 // factor_labels and factor_totals rows of the keys those debriefs had or
-// now have. Removed debriefs lose their row.
+// now have, and category_totals. Removed debriefs lose their row.
 func refreshFacts(ctx context.Context, tx execer, ids string) error {
 	steps := []string{
 		`CREATE OR REPLACE TEMP TABLE touched_keys AS
@@ -60,6 +60,12 @@ func refreshFacts(ctx context.Context, tx execer, ids string) error {
 		FROM (SELECT unnest(factor_keys) AS key_hash, day FROM facts WHERE assessed)
 		WHERE key_hash IN (SELECT key_hash FROM touched_keys)
 		GROUP BY key_hash`,
+		// Every write touches most categories: all are counted again.
+		`DELETE FROM category_totals`,
+		`INSERT INTO category_totals
+		SELECT category, count(*), min(day), max(day)
+		FROM (SELECT unnest(factor_bits) AS category, day FROM facts WHERE assessed)
+		GROUP BY category`,
 	}
 	for _, q := range steps {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
