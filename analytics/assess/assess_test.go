@@ -270,6 +270,15 @@ func TestLanguageCases(t *testing.T) {
 				t.Errorf("software_bug factor from a late summary sentence in %+v", a.Factors)
 			}
 		}},
+		{"steps of a resolution are no factors, whatever introduces them", []sec{
+			{ingest.KindResolution, "Due to the unknown scope of the leak, a phased approach was created:\n- Rotate the certificates of every service\n- Rotate the database passwords"},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			for _, f := range a.Factors {
+				if f.Explicit {
+					t.Errorf("explicit factor %q from a resolution step", f.Text)
+				}
+			}
+		}},
 		{"action items state no factor", []sec{{ingest.KindActionItems, "Add an alert on disk usage.\nWrite a runbook for failover."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if len(a.Factors) > 0 {

@@ -50,7 +50,7 @@
 // Every item, or paragraph naming a factor, under a contributing factors,
 // root cause, trigger or what-went-wrong section is an explicit factor, as
 // are the items of a list a sentence introduces as causes ("caused by two
-// factors:"). Its categories come from its first two sentences and, in
+// factors:"), except lists of steps in a resolution or action items. Its categories come from its first two sentences and, in
 // later ones, from what they state as a cause or a gap. A sentence
 // elsewhere is an inferred factor when it names a category within twelve
 // words of causal words ("led to", "because of") or within four of a gap

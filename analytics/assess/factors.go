@@ -296,7 +296,7 @@ func (an *analysis) introducedLists() map[int]bool {
 	var out map[int]bool
 	for ui := 0; ui < len(an.doc.units); ui++ {
 		u := &an.doc.units[ui]
-		if c.factorSections[an.doc.sections[u.sec].Kind] || !strings.HasSuffix(u.text, ":") {
+		if k := an.doc.sections[u.sec].Kind; c.factorSections[k] || noFactorList[k] || !strings.HasSuffix(u.text, ":") {
 			continue
 		}
 		last := u.last - 1
@@ -320,6 +320,16 @@ func (an *analysis) introducedLists() map[int]bool {
 		}
 	}
 	return out
+}
+
+// Sections whose lists are steps taken or planned, never causes, whatever
+// their introduction says ("Due to the unknown scope, a phased approach
+// was created:").
+var noFactorList = map[ingest.SectionKind]bool{
+	ingest.KindResolution:  true,
+	ingest.KindActionItems: true,
+	ingest.KindWentWell:    true,
+	ingest.KindLucky:       true,
 }
 
 // planning reports a heading that announces plans rather than findings
