@@ -341,8 +341,9 @@ func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64,
 			continue
 		}
 		if len(r.groups) == 0 {
-			// A section rule: any sentence of a few words there.
-			if len(an.doc.sentences[i].toks) < 4 {
+			// A section rule: any sentence of a few words there, unless
+			// a veto matches ("we should...": a plan, not a lesson).
+			if len(an.doc.sentences[i].toks) < 4 || an.vetoed(i, r) {
 				continue
 			}
 		} else if !hits || !an.fires(i, r) {
@@ -368,12 +369,17 @@ func (an *analysis) fires(i int, r *rule) bool {
 			return false
 		}
 	}
+	return !an.vetoed(i, r)
+}
+
+// vetoed reports a hit of rule r's veto group in sentence i.
+func (an *analysis) vetoed(i int, r *rule) bool {
 	for _, lex := range r.none {
 		if an.has(i, lex) {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // ruleCue explains which words made rule r fire on sentence i.

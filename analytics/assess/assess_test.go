@@ -279,6 +279,20 @@ func TestLanguageCases(t *testing.T) {
 				}
 			}
 		}},
+		{"a plan under lessons is no learning", []sec{
+			{ingest.KindLessons, "We should look into monitoring the watch count.\nWe need to be better at following the incident process."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if c := coverage(a, "learning"); c.Covered {
+				t.Errorf("learning covered by %v", c.Evidence)
+			}
+		}},
+		{"a lesson is learning", []sec{
+			{ingest.KindLessons, "A clean compile after a framework migration does not mean the service works."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if c := coverage(a, "learning"); !c.Covered {
+				t.Error("learning not covered")
+			}
+		}},
 		{"action items state no factor", []sec{{ingest.KindActionItems, "Add an alert on disk usage.\nWrite a runbook for failover."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if len(a.Factors) > 0 {
