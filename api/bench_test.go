@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -22,109 +20,10 @@ import (
 	"github.com/secondstory/secondstory/analytics"
 	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/api"
-	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
-	"github.com/secondstory/secondstory/ingest/dir"
 	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/synth"
 )
-
-// Query kinds of the search benchmark, from the generator's vocabulary.
-var benchQueries = map[string][]string{
-	"one-word": {"timeouts", "replication", "certificate", "autoscaler", "rollback", "backlog", "failover", "kernel",
-		"webhooks", "ledger", "throttling", "runbook", "dashboard", "vendor", "migration"},
-	"three-word": {"checkout connection pool", "expired certificate errors", "database replication lag",
-		"feature flag rollout", "kafka topic backlog", "dns resolution failures", "retry storm payments",
-		"cache cluster eviction", "deploy pipeline rollback", "search cluster timeouts"},
-	"phrase": {`"connection pool"`, `"replication lag"`, `"feature flag"`, `"message queue"`, `"load balancer"`,
-		`"read replica"`, `"rate limiter"`, `"service mesh"`, `"primary database"`, `"api gateway"`},
-}
-
-// BenchmarkSearch stores and indexes generated debriefs of about 8 KB
-// through a real pass, then measures search latency per query kind in the
-// index alone and through HTTP (search, hydration from DuckDB, highlights,
-// JSON), and reports p50 and p99. Run it with:
-//
-//	go test -run '^$' -bench Search -benchtime 400x ./api/
-//	SECONDSTORY_BENCH_DOCS=100000 go test -run '^$' -bench Search -benchtime 400x -timeout 60m ./api/
-func BenchmarkSearch(b *testing.B) {
-	n := 10_000
-	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DOCS")); err == nil && v > 0 {
-		n = v
-	}
-	ctx := context.Background()
-	tmp := b.TempDir()
-	docs := filepath.Join(tmp, "debriefs")
-	if err := os.MkdirAll(docs, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	gen := synth.New(3, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-	for i := range n {
-		d := gen.Debrief(i, 8<<10)
-		if err := os.WriteFile(filepath.Join(docs, d.Name), d.Body, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	st, err := analytics.Open(ctx, filepath.Join(tmp, "store.duckdb"), analytics.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	idx, err := index.Open(ctx, filepath.Join(tmp, "index.bleve"), st, index.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer idx.Close()
-	src, err := dir.Open(docs, dir.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer src.Close()
-	start := time.Now()
-	run, err := ingest.NewRunner(ingest.RunnerOptions{Store: st, Index: idx, Assessor: assess.New(nil)}).Run(ctx, "bench", src, nil)
-	if err != nil || run.Added != n {
-		b.Fatalf("ingest: %v, %+v", err, run)
-	}
-	b.Logf("%d debriefs ingested in %s", n, time.Since(start).Round(time.Second))
-	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st}))
-	defer srv.Close()
-
-	for _, kind := range []string{"one-word", "three-word", "phrase"} {
-		queries := benchQueries[kind]
-		b.Run(fmt.Sprintf("index/%s/%d", kind, n), func(b *testing.B) {
-			lat := make([]time.Duration, 0, b.N)
-			rng := rand.New(rand.NewPCG(1, 2))
-			for b.Loop() {
-				q := queries[rng.IntN(len(queries))]
-				t0 := time.Now()
-				if _, err := idx.Search(ctx, index.Search{Query: q, Limit: 20}); err != nil {
-					b.Fatal(err)
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			reportLatency(b, lat)
-		})
-		b.Run(fmt.Sprintf("http/%s/%d", kind, n), func(b *testing.B) {
-			lat := make([]time.Duration, 0, b.N)
-			rng := rand.New(rand.NewPCG(1, 2))
-			client := srv.Client()
-			for b.Loop() {
-				q := queries[rng.IntN(len(queries))]
-				t0 := time.Now()
-				resp, err := client.Get(srv.URL + "/api/v1/search?q=" + url.QueryEscape(q))
-				if err != nil {
-					b.Fatal(err)
-				}
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusOK {
-					b.Fatalf("%s: status %d", q, resp.StatusCode)
-				}
-				lat = append(lat, time.Since(t0))
-			}
-			reportLatency(b, lat)
-		})
-	}
-}
 
 func reportLatency(b *testing.B, lat []time.Duration) {
 	if len(lat) == 0 {
