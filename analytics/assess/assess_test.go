@@ -293,6 +293,14 @@ func TestLanguageCases(t *testing.T) {
 				t.Error("learning not covered")
 			}
 		}},
+		{"the remedy names no factor", []sec{
+			{ingest.KindRootCause, "- The clock went backwards"},
+			{ingest.KindOther, "The remediation involved a code change that prevented the recording of negative values."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if hasCategory(a, "code_change") {
+				t.Errorf("code_change factor from the remedy in %+v", a.Factors)
+			}
+		}},
 		{"action items state no factor", []sec{{ingest.KindActionItems, "Add an alert on disk usage.\nWrite a runbook for failover."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if len(a.Factors) > 0 {

@@ -59,7 +59,8 @@
 // its summary (or of its one untitled text): the first three sentences
 // there name factors without causal words; they file categories but do
 // not count towards depth. Timelines, action items, impact and what went
-// well state no factor.
+// well state no factor, nor do sentences about the remedy ("the fix was a
+// code change that...").
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

@@ -224,8 +224,8 @@ func (an *analysis) factorCands() []factorCand {
 		causal := an.has(i, c.causal)
 		var mask catMask
 		lead := false // named in a summary's opening, without causal words
-		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) {
-			continue // "Lessons and future improvements", "we should..."
+		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) || an.has(i, c.remedy) {
+			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
 		switch kind {
 		case ingest.KindLessons, ingest.KindSurprises:

@@ -448,6 +448,7 @@ type compiled struct {
 	causal, deficiency, roles, personVerbs int32
 	imperative                             int32 // -1 when the catalog has none
 	prescriptive                           int32 // -1 when the catalog has none
+	remedy                                 int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -532,7 +533,10 @@ func compile(f *catalogFile) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.imperative, c.prescriptive = -1, -1
+	c.imperative, c.prescriptive, c.remedy = -1, -1, -1
+	if id, ok := c.lexByKey["@remedy"]; ok {
+		c.remedy = id
+	}
 	if id, ok := c.lexByKey["@imperative"]; ok {
 		c.imperative = id
 	}
