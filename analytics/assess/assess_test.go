@@ -293,6 +293,14 @@ func TestLanguageCases(t *testing.T) {
 				t.Error("learning not covered")
 			}
 		}},
+		{"the sentence before 'this caused' is the cause", []sec{
+			{ingest.KindRootCause, "- Pods went down"},
+			{ingest.KindResolution, "When the instance type is changed, the new node group replaces every node at once. This caused the pods to be deleted together."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if !hasCategory(a, "infra_change") {
+				t.Errorf("no infra_change factor in %+v", a.Factors)
+			}
+		}},
 		{"the remedy names no factor", []sec{
 			{ingest.KindRootCause, "- The clock went backwards"},
 			{ingest.KindOther, "The remediation involved a code change that prevented the recording of negative values."},

@@ -54,7 +54,9 @@
 // later ones, from what they state as a cause or a gap. A sentence
 // elsewhere is an inferred factor when it names a category within twelve
 // words of causal words ("led to", "because of") or within four of a gap
-// ("no alert", "lack of"), or when it sits in lessons or surprises. A
+// ("no alert", "lack of"), or when it sits in lessons or surprises; the
+// sentence before one that opens "This caused..." is a cause whatever its
+// words. A
 // debrief with no factor section says what went wrong in the opening of
 // its summary (or of its one untitled text): the first three sentences
 // there name factors without causal words; they file categories but do

@@ -252,6 +252,18 @@ func (an *analysis) factorCands() []factorCand {
 		default:
 			mask = an.statedCategories(i, false)
 		}
+		// "The instance type change recycles every node. This caused the
+		// pods to go at once": the sentence before "this caused" is the
+		// cause, whatever words it uses.
+		thisCaused := ""
+		if kind != ingest.KindLessons && kind != ingest.KindSurprises {
+			if h, ok := an.anaphoricCause(i + 1); ok {
+				if m := an.categories(i, false); m&^mask != 0 {
+					mask |= m
+					thisCaused = strings.ToLower(an.hitText(i+1, h))
+				}
+			}
+		}
 		if mask == 0 {
 			continue
 		}
@@ -263,6 +275,8 @@ func (an *analysis) factorCands() []factorCand {
 		cue, ck := "gap", candGap
 		if kind == ingest.KindLessons || kind == ingest.KindSurprises {
 			cue, ck = "named in "+string(kind), candLesson
+		} else if thisCaused != "" {
+			cue, ck = "cause: the next sentence says "+thisCaused, candCausal
 		} else if lead {
 			cue, ck = "named in "+string(kind), candSummary
 		} else if h, ok := an.firstHit(i, c.causal, false); ok && causal {
@@ -448,4 +462,25 @@ func (an *analysis) summaryRank(i int) int {
 		}
 	}
 	return n
+}
+
+// anaphoricWords start a sentence that points back at the one before.
+var anaphoricWords = map[string]bool{"this": true, "that": true, "these": true, "which": true, "it": true}
+
+// anaphoricCause reports that sentence i, in the same section as the one
+// before it, opens by saying that sentence caused something ("This caused",
+// "This, in turn, meant that"), and returns the causal hit.
+func (an *analysis) anaphoricCause(i int) (hit, bool) {
+	if i <= 0 || i >= len(an.doc.sentences) {
+		return hit{}, false
+	}
+	s := &an.doc.sentences[i]
+	if s.sec != an.doc.sentences[i-1].sec || len(s.toks) == 0 || !anaphoricWords[s.toks[0].low] || !an.usable(i) {
+		return hit{}, false
+	}
+	h, ok := an.firstHit(i, an.c.causal, false)
+	if !ok || h.start > 4 {
+		return hit{}, false
+	}
+	return h, true
 }
