@@ -255,6 +255,17 @@ func TestLanguageCases(t *testing.T) {
 				t.Errorf("a summary's opening counted as %d factors for depth", a.Depth.FactorCount)
 			}
 		}},
+		{"with neither a factor section nor a summary, how it was identified names the factor, not the alert", []sec{
+			{ingest.KindDetection, "The pingdom alert fired after the ingress controller upgrade dropped support for old TLS versions."},
+			{ingest.KindResolution, "The controller was configured again."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if !hasCategory(a, "certificate") {
+				t.Errorf("no certificate factor in %+v", a.Factors)
+			}
+			if hasCategory(a, "monitoring") {
+				t.Errorf("the alert that fired made a monitoring factor in %+v", a.Factors)
+			}
+		}},
 		{"with a factor section, a summary's opening needs causal words", []sec{
 			{ingest.KindSummary, "A bug in the health checks kept the version from being updated."},
 			{ingest.KindContributingFactors, "- The cluster was full"},

@@ -58,7 +58,9 @@
 // sentence before one that opens "This caused..." is a cause whatever its
 // words. A
 // debrief with no factor section says what went wrong in the opening of
-// its summary (or of its one untitled text): the first three sentences
+// its summary (or of its one untitled text, or, with no summary, of the
+// section saying how it was identified, less the alert that fired): the
+// first three sentences
 // there name factors without causal words; they file categories but do
 // not count towards depth. Timelines, action items, impact and what went
 // well state no factor, nor do sentences about the remedy ("the fix was a

@@ -204,6 +204,12 @@ func (an *analysis) factorCands() []factorCand {
 		})
 	}
 	explicit := len(out)
+	// With neither a factor section nor a summary, how the problem was
+	// identified is where a debrief says what went wrong.
+	leadKind := ingest.KindSummary
+	if explicit == 0 && !an.hasKind(ingest.KindSummary) {
+		leadKind = ingest.KindDetection
+	}
 	// A debrief that is one untitled text is all summary.
 	onlyOther := ingest.KindSummary
 	if len(an.doc.sections) == 1 {
@@ -239,12 +245,17 @@ func (an *analysis) factorCands() []factorCand {
 			if causal {
 				mask = an.categoriesNear(i, an.starts(i, c.causal), 8, false)
 			}
-		case ingest.KindSummary, onlyOther:
+		case ingest.KindSummary, onlyOther, leadKind:
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the
 			// version from updating".
 			if explicit == 0 && an.summaryRank(i) < 3 {
 				mask = an.categories(i, false)
+				if kind == ingest.KindDetection {
+					// How it was detected names the alert that fired,
+					// which is no monitoring gap.
+					mask &^= an.catBit("monitoring")
+				}
 				lead = mask != 0 && an.statedCategories(i, false) == 0
 			} else {
 				mask = an.statedCategories(i, false)
@@ -483,4 +494,24 @@ func (an *analysis) anaphoricCause(i int) (hit, bool) {
 		return hit{}, false
 	}
 	return h, true
+}
+
+// hasKind reports a section of kind k with text.
+func (an *analysis) hasKind(k ingest.SectionKind) bool {
+	for _, sec := range an.doc.sections {
+		if sec.Kind == k && strings.TrimSpace(sec.Text) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// catBit is the mask of factor category key.
+func (an *analysis) catBit(key string) catMask {
+	for ci, k := range an.c.factorKeys {
+		if k == key {
+			return 1 << ci
+		}
+	}
+	return 0
 }
