@@ -38,9 +38,10 @@
 // A question category's rules combine lexicons ("someone perceived" and
 // "something looked wrong" make a cue; an alert that fired is not one). A
 // sentence's score is the weight of its best rule times its section's
-// factor (action items count for nothing). A category is covered when a
-// sentence reaches the threshold; the three best sentences are its
-// evidence. Confidence is in the verdict: with r the best score over the
+// factor (action items count for nothing); a section rule (a sentence of
+// the lessons is learning) honours its veto, so plans there do not count.
+// A category is covered when a sentence reaches the threshold; the three
+// best sentences are its evidence. Confidence is in the verdict: with r the best score over the
 // threshold, plus 0.25 for each further supporting sentence (up to two),
 // it is 1−0.4/r when covered (0.6 to 0.99; ×0.9 when the best sentence is
 // hedged) and 1−0.4r when not (0.6 to 1).
@@ -50,21 +51,20 @@
 // Every item, or paragraph naming a factor, under a contributing factors,
 // root cause, trigger or what-went-wrong section is an explicit factor, as
 // are the items of a list a sentence introduces as causes ("caused by two
-// factors:"), except lists of steps in a resolution or action items. Its categories come from its first two sentences and, in
-// later ones, from what they state as a cause or a gap. A sentence
-// elsewhere is an inferred factor when it names a category within twelve
-// words of causal words ("led to", "because of") or within four of a gap
-// ("no alert", "lack of"), or when it sits in lessons or surprises; the
-// sentence before one that opens "This caused..." is a cause whatever its
-// words. A
-// debrief with no factor section says what went wrong in the opening of
-// its summary (or of its one untitled text, or, with no summary, of the
-// section saying how it was identified, less the alert that fired): the
-// first three sentences
-// there name factors without causal words; they file categories but do
-// not count towards depth. Timelines, action items, impact and what went
-// well state no factor, nor do sentences about the remedy ("the fix was a
-// code change that...").
+// factors:"), except lists of steps in a resolution or action items. Its
+// categories come from its first two sentences and, in later ones, from
+// what they state as a cause or a gap. A sentence elsewhere is an inferred
+// factor when it names a category within twelve words of causal words ("led
+// to", "because of") or within four of a gap ("no alert", "lack of"), or
+// when it sits in lessons or surprises; the sentence before one that opens
+// "This caused..." is a cause whatever its words. A debrief with no factor
+// section says what went wrong in the opening of its summary (or of its one
+// untitled text, or, with no summary, of the section saying how it was
+// identified, less the alert that fired): the first three sentences there
+// name factors without causal words; they file categories but do not count
+// towards depth. Timelines, action items, impact and what went well state
+// no factor, nor do sentences about the remedy ("the fix was a code change
+// that...").
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran
