@@ -110,6 +110,7 @@ type envOptions struct {
 	// ready, when set, is the readiness check, given the env's store.
 	ready  func(context.Context, *analytics.Store) error
 	logger *slog.Logger
+	limits api.Limits
 }
 
 // newEnv serves the API over an in-memory DuckDB store and Bleve index.
@@ -150,7 +151,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if o.ready != nil {
 		ready = func(ctx context.Context) error { return o.ready(ctx, st) }
 	}
-	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Exporter: st, Ready: ready, Logger: o.logger}))
+	srv := httptest.NewServer(api.New(api.Options{Debriefs: st, Hits: st, Searcher: idx, Runs: st, Scheduler: sched, Analytics: st, Exporter: st, Ready: ready, Logger: o.logger, Limits: o.limits}))
 	t.Cleanup(srv.Close)
 	return &env{srv: srv, runner: runner, sched: sched, store: st}
 }

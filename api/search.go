@@ -94,7 +94,7 @@ func (s *server) search(c *gin.Context) {
 		views = append(views, hitView{Hit: h, Score: score[h.ID], Fragments: fragments(res.Highlighter, h.Sections)})
 	}
 	c.JSON(http.StatusOK, gin.H{
-		"total": res.Total, "took_ms": float64(time.Since(start).Microseconds()) / 1000,
+		"total": res.Total, "relaxed": res.Relaxed, "took_ms": float64(time.Since(start).Microseconds()) / 1000,
 		"limit": req.Limit, "offset": req.Offset, "hits": views, "facets": res.Facets,
 	})
 }

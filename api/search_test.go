@@ -13,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/secondstory/secondstory/api"
 	"github.com/secondstory/secondstory/ingest"
 	"github.com/secondstory/secondstory/ingest/dir"
 )
@@ -28,12 +29,13 @@ var markup = fstest.MapFS{
 // searchResponse is the body of GET /api/v1/search, loosely typed where
 // the tests look inside.
 type searchResponse struct {
-	Total  int                         `json:"total"`
-	TookMS float64                     `json:"took_ms"`
-	Limit  int                         `json:"limit"`
-	Offset int                         `json:"offset"`
-	Hits   []map[string]any            `json:"hits"`
-	Facets map[string][]map[string]any `json:"facets"`
+	Total   int                         `json:"total"`
+	Relaxed bool                        `json:"relaxed"`
+	TookMS  float64                     `json:"took_ms"`
+	Limit   int                         `json:"limit"`
+	Offset  int                         `json:"offset"`
+	Hits    []map[string]any            `json:"hits"`
+	Facets  map[string][]map[string]any `json:"facets"`
 }
 
 func TestSearch(t *testing.T) {
@@ -155,7 +157,8 @@ func TestSimilarEndpoint(t *testing.T) {
 // Searches while a pass rewrites every debrief succeed, and each hit is
 // one version of its debrief, never title of one and text of another.
 func TestSearchDuringIngest(t *testing.T) {
-	e := newEnv(t, envOptions{})
+	// Searches come as fast as they are answered: no rate limit here.
+	e := newEnv(t, envOptions{limits: api.Limits{SearchRate: 1e6, SearchBurst: 1e6}})
 	folder := t.TempDir()
 	const n = 400
 	write := func(version string) {

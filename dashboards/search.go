@@ -129,6 +129,9 @@ func (p *Pages) search(c *gin.Context) {
 		v.Count = countWords(n, "debrief", "debriefs") + ", newest first"
 	} else {
 		v.Count = countWords(n, "match", "matches")
+		if res.Relaxed {
+			v.Count += "; few debriefs have every word, so those come first and debriefs with some of the words follow"
+		}
 		if req.ByDate {
 			v.Count += ", newest first"
 		}

@@ -20,7 +20,7 @@ func FuzzQuery(f *testing.F) {
 	f.Fuzz(func(t *testing.T, q string) {
 		clauses, err := parseQuery(q)
 		if err == nil {
-			_, err = x.compile(clauses)
+			_, err = x.compile(clauses, func(string) bool { return true })
 		}
 		if err == nil {
 			return
@@ -47,7 +47,7 @@ func FuzzFragments(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c, err := x.compile(clauses)
+		c, err := x.compile(clauses, func(string) bool { return true })
 		if err != nil {
 			return
 		}

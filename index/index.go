@@ -12,6 +12,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -58,6 +59,15 @@ type Index struct {
 	// analyzer is the prose analyzer the mapping uses, for queries and
 	// highlights.
 	analyzer *proseAnalyzer
+	// mapping and tables belong to idx, and change with it.
+	mapping mapping.IndexMapping
+	tables  *tables
+}
+
+// use makes idx the index searched and written. The caller holds mu, or
+// is Open.
+func (x *Index) use(idx bleve.Index) {
+	x.idx, x.mapping, x.tables = idx, idx.Mapping(), newTables()
 }
 
 const (
@@ -88,7 +98,7 @@ func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, erro
 		case err == nil:
 			reason := x.stale(idx)
 			if reason == "" {
-				x.idx = idx
+				x.use(idx)
 				x.seq = appliedSeq(idx)
 				return x, nil
 			}
@@ -109,7 +119,7 @@ func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, erro
 	if err != nil {
 		return nil, err
 	}
-	x.idx = idx
+	x.use(idx)
 	return x, nil
 }
 
@@ -154,13 +164,8 @@ func (x *Index) stale(idx bleve.Index) string {
 // when path is ""), stamped with the mapping version and the store id.
 func (x *Index) create(path string) (bleve.Index, error) {
 	m := newMapping()
-	var idx bleve.Index
-	var err error
-	if path == "" {
-		idx, err = bleve.NewMemOnly(m)
-	} else {
-		idx, err = bleve.NewUsing(path, m, scorch.Name, scorch.Name, scorchConfig())
-	}
+	// Scorch with no path keeps its segments in memory.
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, scorchConfig())
 	if err != nil {
 		return nil, fmt.Errorf("index: create: %w", err)
 	}
@@ -273,7 +278,7 @@ func (x *Index) applyTo(ctx context.Context, idx bleve.Index, items []ingest.Ind
 			b.Delete(it.ID)
 			continue
 		}
-		if err := b.Index(it.ID, document(it.Debrief)); err != nil {
+		if err := b.IndexAdvanced(x.document(it.ID, it.Debrief)); err != nil {
 			return fmt.Errorf("index: debrief %s: %w", it.ID, err)
 		}
 	}
@@ -433,7 +438,7 @@ func (x *Index) Rebuild(ctx context.Context) error {
 			return fmt.Errorf("index: open rebuilt index: %w", err)
 		}
 	}
-	x.idx = fresh
+	x.use(fresh)
 	x.seq = seq
 	clear(x.done)
 	x.log.Info("search index rebuilt", "debriefs", n)

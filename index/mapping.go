@@ -3,11 +3,13 @@ package index
 import (
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -15,13 +17,11 @@ import (
 // Version is the version of the mapping and of what documents hold. Bump
 // it whenever either changes: an index of another version is rebuilt from
 // the store when the server starts.
-const Version = 4
+const Version = 6
 
-// Field names. The prose of a debrief is split, without overlap, into the
-// title, the summary, one field per section kind ("root_cause",
-// "lessons"...) and the body (everything under other headings), so each
-// word is analysed once and a query can still ask for words under one kind
-// of heading. A query without a field searches them all.
+// Query fields: what a query may name before a colon. Prose is the title,
+// the summary, the body (text under headings of no known kind) and one
+// field per section kind ("root_cause", "lessons"...); facets are keywords.
 const (
 	fieldTitle    = "title"
 	fieldSummary  = "summary"
@@ -32,7 +32,6 @@ const (
 	fieldTeam     = "team"
 	fieldTag      = "tag"
 	fieldYear     = "year"
-	fieldDate     = "date"
 	// From the assessment: factor taxonomy keys, depth class, and the
 	// question categories covered.
 	fieldCategory = "category"
@@ -40,58 +39,77 @@ const (
 	fieldCovers   = "covers"
 )
 
-// newMapping builds the explicit mapping: English analysis for prose,
-// keywords for facets, a date for ranges and sorting. Nothing is stored and
-// prose has no term vectors or doc values: the text lives in the store and
-// highlights are cut from it, which keeps indexing several times faster
-// (see ../shared/PERFORMANCE.md).
+// Index fields: how the prose is laid out in Bleve. Every word of a
+// debrief is analysed once and goes to
+//
+//   - text: every word of the debrief (title, summary and sections), for
+//     ranked words, those of the title and summary counted more than once
+//     (textRepeats);
+//   - pairs: every two neighbouring words as one term ("connect pool"),
+//     so a phrase is one term or a conjunction of terms instead of a
+//     check of positions, which measured fifty times slower in Bleve;
+//   - title and summary: their words again, for title: and summary: and
+//     for the weight a word has there;
+//   - section: each word of a section prefixed with the section's kind
+//     ("root_cause:cach"), for root_cause: and the other kinds.
+//
+// None has positions (term vectors): phrases go through pairs. Facets are
+// keyword fields, and day holds the debrief's date in Unix seconds; the
+// search reads both into per-segment tables (see tables.go) to filter,
+// count and sort without Bleve's doc values.
+const (
+	ixText    = "text"
+	ixPairs   = "pairs"
+	ixSection = "section"
+	ixDay     = "day"
+)
+
+// pairGap joins the two words of a pair across a stop word: "rate of
+// change" gives "rate ~ change". It is never part of a word.
+const pairGap = "~"
+
+// newMapping describes the fields for Bleve. Documents are built already
+// analysed (see document), so the mapping mostly names what the index
+// holds, and chooses BM25 scoring.
 func newMapping() *mapping.IndexMappingImpl {
 	registerAnalysis() // the mapping names our analyzer
-	prose := func() *mapping.FieldMapping {
+	words := func() *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzerName
 		f.Store = false
-		// Positions are needed for phrase queries.
-		f.IncludeTermVectors = true
+		f.IncludeTermVectors = false
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
-	facet := func() *mapping.FieldMapping {
+	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Analyzer = keyword.Name
 		f.Store = false
 		f.IncludeTermVectors = false
 		f.IncludeInAll = false
-		f.DocValues = true
+		f.DocValues = false
 		return f
 	}
-	date := bleve.NewDateTimeFieldMapping()
-	date.Store = false
-	date.IncludeInAll = false
-	date.DocValues = true
-
 	doc := bleve.NewDocumentStaticMapping()
-	for _, name := range proseFields() {
-		doc.AddFieldMappingsAt(name, prose())
+	for _, name := range []string{ixText, fieldTitle, fieldSummary} {
+		doc.AddFieldMappingsAt(name, words())
 	}
-	for _, name := range []string{fieldSource, fieldSeverity, fieldService, fieldTeam, fieldTag, fieldYear, fieldCategory, fieldDepth, fieldCovers} {
-		doc.AddFieldMappingsAt(name, facet())
+	for _, name := range append([]string{ixPairs, ixSection, ixDay}, facetFields...) {
+		doc.AddFieldMappingsAt(name, kw())
 	}
-	doc.AddFieldMappingsAt(fieldDate, date)
-
 	m := bleve.NewIndexMapping()
 	m.DefaultMapping = doc
 	m.DefaultAnalyzer = analyzerName
-	m.DefaultField = fieldBody
+	m.DefaultField = ixText
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false
+	m.ScoringModel = bindex.BM25Scoring
 	return m
 }
 
-// proseFields are the fields that hold the debrief's prose: title,
-// summary, body and one per section kind.
+// proseFields are the query fields that hold prose.
 func proseFields() []string {
 	fields := []string{fieldTitle, fieldSummary, fieldBody}
 	for _, k := range ingest.SectionKinds {
@@ -102,35 +120,68 @@ func proseFields() []string {
 	return fields
 }
 
-// document is what the index holds of a debrief, as a map the mapping
-// walks: only the mapped fields, nothing stored.
-func document(d *ingest.Debrief) map[string]any {
-	doc := map[string]any{fieldTitle: d.Title}
-	bySection := map[string][]string{}
-	for _, s := range d.Sections {
-		if s.Text != "" {
-			f := sectionField(s.Kind)
-			bySection[f] = append(bySection[f], s.Text)
+// indexOptions index terms with their frequencies and field lengths, for
+// BM25, and nothing else.
+const indexOptions = bindex.IndexField
+
+// tokens is an analyzer that returns a stream analysed beforehand: it lets
+// one pass of the prose analyzer feed several fields.
+type tokens analysis.TokenStream
+
+func (t tokens) Analyze([]byte) analysis.TokenStream { return analysis.TokenStream(t) }
+
+// document is what the index holds of a debrief: the fields above, built
+// from one analysis of each piece of prose.
+func (x *Index) document(id string, d *ingest.Debrief) *document.Document {
+	doc := document.NewDocument(id)
+	var text, pairs, section, title, summary analysis.TokenStream
+	add := func(kind, s string) {
+		if s == "" {
+			return
 		}
-	}
-	if len(d.Sections) == 0 {
-		bySection[fieldBody] = []string{d.Text}
-	}
-	if _, ok := bySection[fieldSummary]; !ok && d.Summary != "" {
-		bySection[fieldSummary] = []string{d.Summary}
-	}
-	for field, texts := range bySection {
-		doc[field] = texts
-	}
-	facet := func(field string, vs ...string) {
-		var out []string
-		for _, v := range vs {
-			if v = facetValue(field, v); v != "" && !slices.Contains(out, v) {
-				out = append(out, v)
+		ts := x.analyzer.Analyze([]byte(s))
+		for range textRepeats(kind) {
+			text = append(text, ts...)
+		}
+		for i := 1; i < len(ts); i++ {
+			pairs = append(pairs, &analysis.Token{Term: pairTerm(ts[i-1], ts[i]), Position: len(pairs) + 1})
+		}
+		switch kind {
+		case fieldTitle:
+			title = append(title, ts...)
+		case fieldSummary:
+			summary = append(summary, ts...)
+		default:
+			for _, t := range ts {
+				section = append(section, &analysis.Token{Term: sectionTerm(kind, string(t.Term)), Position: len(section) + 1})
 			}
 		}
-		if len(out) > 0 {
-			doc[field] = out
+	}
+	add(fieldTitle, d.Title)
+	hasSummary := false
+	for _, s := range d.Sections {
+		kind := sectionField(s.Kind)
+		hasSummary = hasSummary || kind == fieldSummary
+		add(kind, s.Text)
+	}
+	if len(d.Sections) == 0 {
+		add(fieldBody, d.Text)
+	}
+	if !hasSummary {
+		add(fieldSummary, d.Summary)
+	}
+	for name, ts := range map[string]analysis.TokenStream{ixText: text, ixPairs: pairs, ixSection: section, fieldTitle: title, fieldSummary: summary} {
+		if len(ts) > 0 {
+			doc.AddField(document.NewTextFieldCustom(name, nil, nil, indexOptions, tokens(ts)))
+		}
+	}
+	facet := func(field string, vs ...string) {
+		var seen []string
+		for _, v := range vs {
+			if v = facetValue(field, v); v != "" && !slices.Contains(seen, v) {
+				seen = append(seen, v)
+				doc.AddField(document.NewTextFieldWithIndexingOptions(field, nil, []byte(v), indexOptions))
+			}
 		}
 	}
 	facet(fieldSource, d.Source)
@@ -139,8 +190,8 @@ func document(d *ingest.Debrief) map[string]any {
 	facet(fieldTeam, d.Meta.Teams...)
 	facet(fieldTag, d.Meta.Tags...)
 	if date := d.Times.Date(); !date.IsZero() {
-		doc[fieldDate] = date.UTC().Format(time.RFC3339)
-		doc[fieldYear] = strconv.Itoa(date.UTC().Year())
+		facet(fieldYear, strconv.Itoa(date.UTC().Year()))
+		doc.AddField(document.NewTextFieldWithIndexingOptions(ixDay, nil, []byte(strconv.FormatInt(date.Unix(), 10)), indexOptions))
 	}
 	if a := d.Assessment; a != nil {
 		facet(fieldCategory, a.FactorCategories()...)
@@ -148,4 +199,49 @@ func document(d *ingest.Debrief) map[string]any {
 		facet(fieldCovers, a.Covered()...)
 	}
 	return doc
+}
+
+// pairTerm is the pairs term of two neighbouring terms, with a gap mark
+// for each stop word left out between them.
+func pairTerm(a, b *analysis.Token) []byte {
+	gap := max(b.Position-a.Position-1, 0)
+	out := make([]byte, 0, len(a.Term)+len(b.Term)+1+2*gap)
+	out = append(out, a.Term...)
+	out = append(out, ' ')
+	for range gap {
+		out = append(out, pairGap+" "...)
+	}
+	return append(out, b.Term...)
+}
+
+// textRepeats is how many times a piece of prose counts in the text
+// field: a title three times, a summary twice, the rest once. BM25 grows
+// with a word's count and saturates, so a word in the title weighs about
+// as much as three mentions in the body, without a second field to score
+// at search time (which measured a third of the time of a search).
+func textRepeats(kind string) int {
+	switch kind {
+	case fieldTitle:
+		return 3
+	case fieldSummary:
+		return 2
+	}
+	return 1
+}
+
+// sectionTerm is a word of a section as the section field holds it.
+func sectionTerm(kind, term string) []byte { return []byte(kind + ":" + term) }
+
+// sectionField is the query field a section's words answer to.
+func sectionField(k ingest.SectionKind) string {
+	if k == ingest.KindOther || !k.Valid() {
+		return fieldBody
+	}
+	return string(k)
+}
+
+// dayOf reads the day field.
+func dayOf(term []byte) (int64, bool) {
+	n, err := strconv.ParseInt(string(term), 10, 64)
+	return n, err == nil
 }

@@ -8,28 +8,34 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
-
-	"github.com/secondstory/secondstory/ingest"
 )
 
 // The query language, parsed by parseQuery:
 //
-//	disk full           words, ranked (BM25); a debrief needs one of them,
-//	                    and ranks higher the more it has
-//	"disk full"         a phrase: the words in this order (stop words in
-//	                    between are ignored), required
+//	disk full           words, ranked (BM25); a debrief needs every one of
+//	                    them. When fewer than ten debriefs have them all,
+//	                    those come first and debriefs with some of the
+//	                    words follow (Results.Relaxed)
+//	"disk full"         a phrase: the words next to each other in this
+//	                    order (a stop word in between must be there too,
+//	                    any one), required. A phrase of three or more
+//	                    words matches each two neighbouring words of it
 //	title:checkout      a word or "phrase" in one field, required: title,
 //	                    summary, body, a section kind (root_cause, timeline,
 //	                    lessons...) or a facet (source, severity, service,
-//	                    team, tag, year, category, depth, covers)
+//	                    team, tag, year, category, depth, covers). A phrase
+//	                    in a field is the phrase anywhere and its words in
+//	                    the field
 //	-word, -"a b", -field:value   excluded
 //	time*               words starting with "time" (two letters or more)
 //
 // Words are lower-cased and stemmed like the text, so "timeouts" finds
 // "timeout"; two words written apart also find them written as one
-// ("fail over" finds "failover"). Titles weigh three times and summaries
-// twice as much as other text.
+// ("fail over" finds "failover"). A word in the title counts as three
+// mentions, in the summary as two; facets filter and never change the
+// ranking.
 
 // MaxQueryLength bounds a query, in bytes.
 const MaxQueryLength = 1000
@@ -171,154 +177,194 @@ func facetValue(field, v string) string {
 	return strings.ToLower(v)
 }
 
-// allWordsBoost weighs the match of all of a query's words together.
-const allWordsBoost = 1.5
-
-// boost weighs a match by the field it is in.
-func boost(field string) float64 {
-	switch field {
-	case fieldTitle:
-		return 3
-	case fieldSummary:
-		return 2
-	}
-	return 1
-}
-
-// compiled is a parsed query made into Bleve's terms, with what a
-// highlighter needs to find the matches again in the text.
+// compiled is a parsed query made into Bleve's terms over the index
+// fields, with what a highlighter needs to find the matches again in the
+// text.
 type compiled struct {
-	must, should, not []query.Query
+	must []query.Query // phrases and fielded clauses: required
+	// words are the bare words, each with the forms that satisfy it
+	// (a word and the next also match written as one); any is every one
+	// of those forms, for the relaxed query.
+	words, any []query.Query
+	not        []query.Query
+	filters    []filterGroup // facet clauses
 	// terms are the stems of the words and phrases to highlight, prefixes
 	// the lower-case prefixes.
 	terms    map[string]bool
 	prefixes []string
 }
 
-// compile turns clauses into Bleve queries. It fails on a clause that can
-// match nothing because it has no words (only stop words or punctuation).
-func (x *Index) compile(clauses []clause) (*compiled, error) {
+// query assembles the compiled clauses: the query to run (nil for every
+// debrief) and the relaxed one to run when few debriefs match every word.
+func (c *compiled) query() (q, relaxed query.Query) {
+	if len(c.must)+len(c.words)+len(c.not) == 0 {
+		return nil, nil
+	}
+	build := func(words query.Query) query.Query {
+		must := slices.Clone(c.must)
+		if words != nil {
+			must = append(must, words)
+		}
+		if len(must) == 0 {
+			must = append(must, bleve.NewMatchAllQuery())
+		}
+		if len(c.not) == 0 {
+			return conjunction(must)
+		}
+		return query.NewBooleanQuery(must, nil, c.not)
+	}
+	var all query.Query
+	if len(c.words) > 0 {
+		all = conjunction(c.words)
+	}
+	q = build(all)
+	if len(c.words) >= 2 {
+		relaxed = build(disjunction(c.any))
+	}
+	return q, relaxed
+}
+
+// compile turns clauses into Bleve queries over the index fields; inText
+// says whether the index has a term in its text. It fails on a clause that
+// can match nothing because it has no words (only stop words or
+// punctuation).
+func (x *Index) compile(clauses []clause, inText func(term string) bool) (*compiled, error) {
 	c := &compiled{terms: map[string]bool{}}
-	var loose []clause      // bare words, for compound forms
-	var words []query.Query // their queries
+	type bare struct {
+		text, stem string // stem "" for a prefix or a word of several terms
+	}
+	var bares []bare // the bare words, as c.words
 	for _, cl := range clauses {
-		q, err := x.clauseQuery(cl, c)
+		if isFacetField(cl.field) {
+			c.filters = append(c.filters, filterGroup{field: cl.field, values: []string{facetValue(cl.field, cl.text)}, exclude: cl.not})
+			continue
+		}
+		q, stem, err := x.clauseQuery(cl, c)
 		if err != nil {
 			return nil, err
 		}
-		if q == nil {
-			continue // a bare stop word: nothing to look for
-		}
 		switch {
+		case q == nil:
+			// a bare stop word: nothing to look for
 		case cl.not:
 			c.not = append(c.not, q)
 		case cl.phrase || cl.field != "":
 			c.must = append(c.must, q)
 		default:
-			c.should = append(c.should, q)
-			words = append(words, q)
-			if !cl.prefix {
-				loose = append(loose, cl)
-			} else {
-				loose = append(loose, clause{})
-			}
+			c.words = append(c.words, q)
+			c.any = append(c.any, q)
+			bares = append(bares, bare{text: cl.text, stem: stem})
 		}
 	}
-	if len(clauses) > 0 && len(c.must)+len(c.should)+len(c.not) == 0 {
+	if len(clauses) > 0 && len(c.must)+len(c.words)+len(c.not)+len(c.filters) == 0 {
 		return nil, &QueryError{Pos: 0, Msg: "the query has only common words (the, of, and...), which are not indexed; add a more specific word"}
 	}
-	// A debrief with every word ranks above one with a few of them many
-	// times: people remember several things about the debrief they want.
-	if len(words) >= 2 {
-		all := bleve.NewConjunctionQuery(words...)
-		all.SetBoost(allWordsBoost)
-		c.should = append(c.should, all)
-	}
-	// "fail over" also finds "failover", "time out" "timeout".
-	for i := 0; i+1 < len(loose); i++ {
-		a, b := loose[i].text, loose[i+1].text
-		if a == "" || b == "" {
+	// "fail over" also finds "failover", "time out" "timeout": two
+	// neighbouring words are satisfied by the two, or by the one word
+	// written together, where the index has it.
+	for j := 0; j+1 < len(bares); j++ {
+		if bares[j].stem == "" || bares[j+1].stem == "" {
 			continue
 		}
-		terms := x.analyze(strings.ToLower(a + b))
-		if len(terms) == 1 {
-			c.should = append(c.should, x.termAnywhere(terms[0].term, 0.8))
-			c.terms[terms[0].term] = true
+		terms := x.analyze(strings.ToLower(bares[j].text + bares[j+1].text))
+		if len(terms) != 1 {
+			continue
 		}
+		if !inText(terms[0].term) {
+			continue
+		}
+		one := termQuery(ixText, terms[0].term)
+		c.words[j] = disjunction([]query.Query{conjunction([]query.Query{c.words[j], c.words[j+1]}), one})
+		c.words[j+1] = nil
+		c.any = append(c.any, one)
+		c.terms[terms[0].term] = true
+		j++
 	}
+	c.words = slices.DeleteFunc(c.words, func(q query.Query) bool { return q == nil })
 	return c, nil
 }
 
-// clauseQuery makes one clause's query.
-func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, error) {
-	if isFacetField(cl.field) {
-		tq := bleve.NewTermQuery(facetValue(cl.field, cl.text))
-		tq.SetField(cl.field)
-		return tq, nil
-	}
-	fields := proseFields()
-	if cl.field != "" {
-		fields = []string{cl.field}
-	}
+// clauseQuery makes one clause's query over the index fields, and for a
+// bare word of one term, its stem.
+func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, string, error) {
 	if cl.prefix {
 		p := strings.ToLower(cl.text)
 		c.prefixes = append(c.prefixes, p)
-		var qs []query.Query
-		for _, f := range fields {
-			pq := bleve.NewPrefixQuery(p)
-			pq.SetField(f)
-			pq.SetBoost(boost(f))
-			qs = append(qs, pq)
+		field, prefix := wordField(cl.field), p
+		if field == ixSection {
+			prefix = string(sectionTerm(cl.field, p))
 		}
-		return disjunction(qs), nil
+		pq := bleve.NewPrefixQuery(prefix)
+		pq.SetField(field)
+		return pq, "", nil
 	}
 	toks := x.analyze(cl.text)
 	if len(toks) == 0 {
 		if cl.phrase || cl.field != "" || cl.not {
-			return nil, &QueryError{Pos: cl.pos, Msg: fmt.Sprintf("%q has no words to look for (only common words like \"the\" or punctuation)", clip(cl.text))}
+			return nil, "", &QueryError{Pos: cl.pos, Msg: fmt.Sprintf("%q has no words to look for (only common words like \"the\" or punctuation)", clip(cl.text))}
 		}
-		return nil, nil
+		return nil, "", nil
 	}
 	for _, t := range toks {
 		c.terms[t.term] = true
 	}
-	var qs []query.Query
-	for _, f := range fields {
-		var q query.Query
-		if len(toks) == 1 {
-			tq := bleve.NewTermQuery(toks[0].term)
-			tq.SetField(f)
-			tq.SetBoost(boost(f))
-			q = tq
-		} else {
-			// A phrase, or a word the analyzer splits ("v1.2"): terms
-			// at their positions, gaps where stop words were.
-			slots := make([][]string, toks[len(toks)-1].pos-toks[0].pos+1)
-			for i := range slots {
-				slots[i] = []string{""}
-			}
-			for _, t := range toks {
-				slots[t.pos-toks[0].pos] = []string{t.term}
-			}
-			pq := query.NewMultiPhraseQuery(slots, f)
-			pq.SetBoost(boost(f))
-			q = pq
-		}
-		qs = append(qs, q)
+	// The words, in the clause's field.
+	var ws []query.Query
+	for _, t := range toks {
+		ws = append(ws, x.wordQuery(cl.field, t.term))
 	}
-	return disjunction(qs), nil
+	if len(toks) == 1 {
+		if !cl.phrase && cl.field == "" {
+			return ws[0], toks[0].term, nil
+		}
+		return ws[0], "", nil
+	}
+	// A phrase, or a word the analyzer splits ("v1.2"): each two
+	// neighbouring terms as a pair, gaps where stop words were; in a
+	// field, its words must be there too.
+	var qs []query.Query
+	for i := 1; i < len(toks); i++ {
+		a := &analysis.Token{Term: []byte(toks[i-1].term), Position: toks[i-1].pos}
+		b := &analysis.Token{Term: []byte(toks[i].term), Position: toks[i].pos}
+		qs = append(qs, termQuery(ixPairs, string(pairTerm(a, b))))
+	}
+	if cl.field != "" {
+		qs = append(qs, ws...)
+	}
+	return conjunction(qs), "", nil
 }
 
-// termAnywhere looks for a stem in every prose field.
-func (x *Index) termAnywhere(term string, weight float64) query.Query {
-	var qs []query.Query
-	for _, f := range proseFields() {
-		tq := bleve.NewTermQuery(term)
-		tq.SetField(f)
-		tq.SetBoost(boost(f) * weight)
-		qs = append(qs, tq)
+// wordField is the index field holding the words of a query field.
+func wordField(field string) string {
+	switch field {
+	case "":
+		return ixText
+	case fieldTitle, fieldSummary:
+		return field
 	}
-	return disjunction(qs)
+	return ixSection
+}
+
+// wordQuery looks for a stem in a query field ("" for anywhere).
+func (x *Index) wordQuery(field, stem string) query.Query {
+	f := wordField(field)
+	if f == ixSection {
+		stem = string(sectionTerm(field, stem))
+	}
+	return termQuery(f, stem)
+}
+
+func termQuery(field, term string) query.Query {
+	tq := bleve.NewTermQuery(term)
+	tq.SetField(field)
+	return tq
+}
+
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
 }
 
 func disjunction(qs []query.Query) query.Query {
@@ -357,12 +403,4 @@ func validFacet(v string) bool {
 		}
 	}
 	return true
-}
-
-// sectionField is the field a section's text is indexed under.
-func sectionField(k ingest.SectionKind) string {
-	if k == ingest.KindOther || !k.Valid() {
-		return fieldBody
-	}
-	return string(k)
 }

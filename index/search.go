@@ -1,13 +1,17 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 )
 
 // Search is a search request.
@@ -42,10 +46,13 @@ type FacetCount struct {
 
 // Results are one page of a search.
 type Results struct {
-	Total  uint64                  `json:"total"`
-	Hits   []Hit                   `json:"hits"`
-	Facets map[string][]FacetCount `json:"facets"`
-	Took   time.Duration           `json:"-"`
+	Total uint64 `json:"total"`
+	// Relaxed is set when fewer than a few debriefs have every word of the
+	// query: those come first, then debriefs with some of the words.
+	Relaxed bool                    `json:"relaxed"`
+	Hits    []Hit                   `json:"hits"`
+	Facets  map[string][]FacetCount `json:"facets"`
+	Took    time.Duration           `json:"-"`
 	// Highlighter finds the query's matches in a hit's text.
 	Highlighter *Highlighter `json:"-"`
 }
@@ -58,9 +65,34 @@ const (
 	maxFilters = 50
 )
 
+// relaxBelow is the number of debriefs with every word of a query under
+// which debriefs with some of the words are listed after them.
+const relaxBelow = 10
+
 // ErrBadSearch wraps what is wrong with a search request (a *QueryError
 // for the query itself).
 var ErrBadSearch = errors.New("bad search")
+
+// filterGroup keeps debriefs having one of values in field (or, with
+// exclude, none of them).
+type filterGroup struct {
+	field   string
+	values  []string
+	exclude bool
+}
+
+// plan is a search made ready to run over a view.
+type plan struct {
+	q       query.Query // nil: every debrief
+	relaxed query.Query // run when q matches fewer than relaxBelow
+	filters []filterGroup
+	from    int64 // day bounds, when dated is set: [from, to)
+	to      int64
+	dated   bool
+	byDate  bool
+	k       int // hits kept: offset + limit
+	facets  bool
+}
 
 // Search runs a search. Removed debriefs are not in the index, so never
 // found.
@@ -73,17 +105,13 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadSearch, err)
 	}
-	c, err := x.compile(clauses)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadSearch, err)
-	}
-	var filters []query.Query
+	p := &plan{k: s.Offset + s.Limit, facets: true, byDate: s.ByDate}
 	n := 0
 	for field, values := range s.Filters {
 		if !isFacetField(field) {
 			return nil, fmt.Errorf("%w: no filter %q; filters are %v", ErrBadSearch, field, facetFields)
 		}
-		var qs []query.Query
+		g := filterGroup{field: field}
 		for _, v := range values {
 			if n++; n > maxFilters {
 				return nil, fmt.Errorf("%w: more than %d filter values", ErrBadSearch, maxFilters)
@@ -91,89 +119,388 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 			if !validFacet(v) {
 				return nil, fmt.Errorf("%w: %s filter value %q is not a value this field holds", ErrBadSearch, field, clip(v))
 			}
-			tq := bleve.NewTermQuery(facetValue(field, v))
-			tq.SetField(field)
-			qs = append(qs, tq)
+			g.values = append(g.values, facetValue(field, v))
 		}
-		if len(qs) > 0 {
-			filters = append(filters, disjunction(qs))
+		if len(g.values) > 0 {
+			p.filters = append(p.filters, g)
 		}
 	}
 	if !s.From.IsZero() || !s.To.IsZero() {
-		var from, to time.Time
+		p.dated, p.from, p.to = true, math.MinInt64+1, math.MaxInt64
 		if !s.From.IsZero() {
-			from = s.From.UTC()
+			p.from = s.From.Unix()
 		}
 		if !s.To.IsZero() {
-			to = s.To.UTC()
+			p.to = s.To.Unix()
 		}
-		incl, excl := true, false
-		dq := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &excl)
-		dq.SetField(fieldDate)
-		filters = append(filters, dq)
-	}
-
-	// Filters decide which debriefs match but not how they rank.
-	bq := query.NewBooleanQuery(c.must, nil, c.not)
-	if len(c.should) > 0 {
-		bq.AddShould(c.should...)
-		if len(c.must) == 0 {
-			bq.SetMinShould(1)
-		}
-	}
-	if len(c.must) == 0 && len(c.should) == 0 {
-		bq.AddMust(bleve.NewMatchAllQuery())
-	}
-	switch len(filters) {
-	case 0:
-	case 1:
-		bq.AddFilter(filters[0])
-	default:
-		bq.AddFilter(bleve.NewConjunctionQuery(filters...))
-	}
-	var q query.Query = bq
-
-	req := bleve.NewSearchRequestOptions(q, s.Limit, s.Offset, false)
-	if s.ByDate || len(c.should) == 0 && len(c.must) == 0 {
-		req.SortBy([]string{"-" + fieldDate, "-_score", "_id"})
-	} else {
-		req.SortBy([]string{"-_score", "-" + fieldDate, "_id"})
-	}
-	for _, f := range facetFields {
-		req.AddFacet(f, bleve.NewFacetRequest(f, facetSize))
 	}
 
 	x.mu.RLock()
-	idx := x.idx
-	if idx == nil {
-		x.mu.RUnlock()
+	defer x.mu.RUnlock()
+	if x.idx == nil {
 		return nil, errors.New("index: closed")
 	}
-	res, err := idx.SearchInContext(ctx, req)
-	x.mu.RUnlock()
+	v, err := x.tables.view(x.idx)
 	if err != nil {
-		return nil, fmt.Errorf("index: search: %w", err)
+		return nil, err
+	}
+	defer v.Close()
+	c, err := x.compile(clauses, func(term string) bool {
+		df, err := x.docFreq(ctx, v, ixText, term)
+		return err == nil && df > 0
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadSearch, err)
+	}
+	p.q, p.relaxed = c.query()
+	p.filters = append(p.filters, c.filters...)
+	if p.q == nil {
+		p.byDate = true // nothing to rank by
+	}
+	o, err := x.execute(ctx, v, p)
+	if err != nil {
+		return nil, err
 	}
 	out := &Results{
-		Total:       res.Total,
-		Hits:        make([]Hit, len(res.Hits)),
-		Facets:      map[string][]FacetCount{},
+		Total:       o.total,
+		Relaxed:     o.relaxed,
+		Hits:        []Hit{},
+		Facets:      o.facetCounts(),
 		Highlighter: &Highlighter{a: x.analyzer, terms: c.terms, prefixes: c.prefixes},
 	}
-	for i, h := range res.Hits {
-		out.Hits[i] = Hit{ID: h.ID, Score: h.Score}
-	}
-	for name, fr := range res.Facets {
-		counts := []FacetCount{}
-		if fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				counts = append(counts, FacetCount{Value: t.Term, Count: t.Count})
-			}
+	for _, f := range o.top[min(s.Offset, len(o.top)):] {
+		id, err := v.r.ExternalID(bindex.NewIndexInternalID(nil, f.num))
+		if err != nil {
+			return nil, fmt.Errorf("index: id of hit: %w", err)
 		}
-		out.Facets[name] = counts
+		out.Hits = append(out.Hits, Hit{ID: id, Score: f.score})
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// found is a matching document.
+type found struct {
+	num   uint64 // global document number in the view
+	score float64
+	day   int64
+	tier  int8 // 1 for a match of every word, 0 for a relaxed one
+}
+
+// outcome is what execute finds.
+type outcome struct {
+	total   uint64
+	relaxed bool
+	top     []found // best first
+	counts  []uint32
+	fields  []uint8  // by value id, as counts
+	values  []string // by value id
+}
+
+// facetCounts gives each facet's most frequent values.
+func (o *outcome) facetCounts() map[string][]FacetCount {
+	out := make(map[string][]FacetCount, len(facetFields))
+	for _, f := range facetFields {
+		out[f] = []FacetCount{}
+	}
+	for id, n := range o.counts {
+		if n > 0 {
+			f := facetFields[o.fields[id]]
+			out[f] = append(out[f], FacetCount{Value: o.values[id], Count: int(n)})
+		}
+	}
+	for f, cs := range out {
+		slices.SortFunc(cs, func(a, b FacetCount) int {
+			return cmp.Or(b.Count-a.Count, cmp.Compare(a.Value, b.Value))
+		})
+		out[f] = cs[:min(len(cs), facetSize)]
+	}
+	return out
+}
+
+// execute runs a plan: every matching document is filtered, counted and
+// offered to a bounded heap of the best ones.
+func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error) {
+	fields, values := x.tables.values.all()
+	o := &outcome{fields: fields, values: values}
+	if p.facets {
+		o.counts = make([]uint32, len(values))
+	}
+	// Filters as marks on value ids: a document passes when the values it
+	// has mark every group, and none marks it excluded.
+	var need uint64
+	var mark []uint64
+	var excluded []bool
+	if len(p.filters) > 0 {
+		mark = make([]uint64, len(values))
+		excluded = make([]bool, len(values))
+		bit := 0
+		for _, g := range p.filters {
+			fi := slices.Index(facetFields, g.field)
+			if !g.exclude {
+				if bit == 64 {
+					return nil, fmt.Errorf("%w: too many filters", ErrBadSearch)
+				}
+				need |= 1 << bit
+			}
+			for _, val := range g.values {
+				id, ok := x.tables.values.lookup(fi, val)
+				if !ok || int(id) >= len(values) {
+					continue // no debrief has it
+				}
+				if g.exclude {
+					excluded[id] = true
+				} else {
+					mark[id] |= 1 << bit
+				}
+			}
+			if !g.exclude {
+				bit++
+			}
+		}
+	}
+	filtering := len(p.filters) > 0 || p.dated
+	h := &topHeap{k: p.k, byDate: p.byDate}
+	seg := 0
+	visit := func(num uint64, score float64, tier int8) {
+		seg = v.locate(num, seg)
+		t := v.segs[seg]
+		local := num - v.start[seg]
+		day := t.day[local]
+		vals := t.vals[t.off[local]:t.off[local+1]]
+		if filtering {
+			if p.dated && (day == noDay || day < p.from || day >= p.to) {
+				return
+			}
+			var has uint64
+			for _, id := range vals {
+				if int(id) < len(mark) {
+					if excluded[id] {
+						return
+					}
+					has |= mark[id]
+				}
+			}
+			if has&need != need {
+				return
+			}
+		}
+		o.total++
+		if o.counts != nil {
+			for _, id := range vals {
+				if int(id) < len(o.counts) {
+					o.counts[id]++
+				}
+			}
+		}
+		if h.k > 0 {
+			h.offer(found{num: num, score: score, day: day, tier: tier})
+		}
+	}
+
+	if p.q == nil {
+		for si, t := range v.segs {
+			del := v.deleted[si]
+			for local := range uint64(len(t.day)) {
+				if del != nil && del.Contains(uint32(local)) {
+					continue
+				}
+				visit(v.start[si]+local, 0, 1)
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		o.top = h.sorted()
+		return o, nil
+	}
+	var strict []uint64
+	err := x.each(ctx, v, p.q, func(num uint64, score float64) {
+		before := o.total
+		visit(num, score, 1)
+		if o.total > before && len(strict) < relaxBelow {
+			strict = append(strict, num)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if p.relaxed != nil && o.total < relaxBelow {
+		o.relaxed = true
+		seg = 0
+		err = x.each(ctx, v, p.relaxed, func(num uint64, score float64) {
+			if !slices.Contains(strict, num) {
+				visit(num, score, 0)
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	o.top = h.sorted()
+	return o, nil
+}
+
+// scoringCtx asks Bleve's searchers to score by BM25.
+func scoringCtx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, search.GetScoringModelCallbackKey,
+		search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
+}
+
+// each calls fn with every document matching q, in document order. The
+// matching runs on one goroutine and fn on the caller's, in batches, so a
+// search uses two cores: scoring the matches and counting them each took
+// about half of a common word's search.
+func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num uint64, score float64)) error {
+	s, err := q.Searcher(scoringCtx(ctx), v.r, x.mapping, search.SearcherOptions{})
+	if err != nil {
+		return fmt.Errorf("index: search: %w", err)
+	}
+	defer s.Close()
+	type match struct {
+		num   uint64
+		score float64
+	}
+	const batch = 512
+	full := make(chan []match, 4)
+	free := make(chan []match, 6)
+	for range cap(free) {
+		free <- make([]match, 0, batch)
+	}
+	done := make(chan struct{})
+	defer close(done)
+	var serr error
+	go func() {
+		defer close(full)
+		sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: v.r}
+		var b []match
+		select {
+		case b = <-free:
+		case <-done:
+			return
+		}
+		for {
+			d, err := s.Next(sctx)
+			if err != nil {
+				serr = fmt.Errorf("index: search: %w", err)
+				return
+			}
+			if d != nil {
+				b = append(b, match{d.IndexInternalID.Value(), d.Score})
+				sctx.DocumentMatchPool.Put(d)
+			}
+			if len(b) == batch || d == nil && len(b) > 0 {
+				if err := ctx.Err(); err != nil {
+					serr = err
+					return
+				}
+				select {
+				case full <- b:
+				case <-done:
+					return
+				}
+				if d == nil {
+					return
+				}
+				select {
+				case b = <-free:
+				case <-done:
+					return
+				}
+			}
+			if d == nil {
+				return
+			}
+		}
+	}()
+	for b := range full {
+		for _, m := range b {
+			fn(m.num, m.score)
+		}
+		free <- b[:0]
+	}
+	return serr
+}
+
+// docFreq counts the documents with a term in a field.
+func (x *Index) docFreq(ctx context.Context, v *view, field, term string) (uint64, error) {
+	r, err := v.r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, fmt.Errorf("index: term %q: %w", term, err)
+	}
+	defer r.Close()
+	return r.Count(), nil
+}
+
+// topHeap keeps the k best documents offered, worst at the root.
+type topHeap struct {
+	k      int
+	byDate bool
+	h      []found
+}
+
+// better orders documents: matches of every word first, then by score (or
+// by date), then by date (or score), then by document number.
+func (h *topHeap) better(a, b found) bool {
+	if a.tier != b.tier {
+		return a.tier > b.tier
+	}
+	if h.byDate && a.day != b.day {
+		return a.day > b.day
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.day != b.day {
+		return a.day > b.day
+	}
+	return a.num < b.num
+}
+
+func (h *topHeap) offer(f found) {
+	if len(h.h) < h.k {
+		h.h = append(h.h, f)
+		for i := len(h.h) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !h.better(h.h[parent], h.h[i]) {
+				break
+			}
+			h.h[parent], h.h[i] = h.h[i], h.h[parent]
+			i = parent
+		}
+		return
+	}
+	if !h.better(f, h.h[0]) {
+		return
+	}
+	h.h[0] = f
+	for i := 0; ; {
+		worst, l, r := i, 2*i+1, 2*i+2
+		if l < len(h.h) && h.better(h.h[worst], h.h[l]) {
+			worst = l
+		}
+		if r < len(h.h) && h.better(h.h[worst], h.h[r]) {
+			worst = r
+		}
+		if worst == i {
+			return
+		}
+		h.h[i], h.h[worst] = h.h[worst], h.h[i]
+		i = worst
+	}
+}
+
+func (h *topHeap) sorted() []found {
+	slices.SortFunc(h.h, func(a, b found) int {
+		if h.better(a, b) {
+			return -1
+		}
+		if h.better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return h.h
 }
 
 // clip shortens what a client sent before it is echoed in a message.

@@ -3,8 +3,11 @@ package index_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,6 +15,9 @@ import (
 	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
 )
+
+// testAssessor compiles the embedded catalog once for the tests.
+var testAssessor = sync.OnceValue(func() *assess.Assessor { return assess.New(nil) })
 
 // searchDebrief is a debrief for the search tests.
 func searchDebrief(ref, title, severity string, day int, sections ...ingest.Section) *ingest.Debrief {
@@ -25,7 +31,7 @@ func searchDebrief(ref, title, severity string, day int, sections ...ingest.Sect
 		Times: ingest.Times{Started: time.Date(2025, 1, day, 10, 0, 0, 0, time.UTC)},
 	}
 	d.ID = ingest.DebriefID("notes", ref)
-	assess.New(nil).Assess(d)
+	testAssessor().Assess(d)
 	d.Hash = ingest.ContentHash(d)
 	d.FetchedAt = time.Now()
 	return d
@@ -110,7 +116,10 @@ func TestSearchLanguage(t *testing.T) {
 		{"root_cause:deploy", []string{"queue.md"}, true},
 		{"root_cause:\"pool size\"", []string{"pool.md"}, true},
 		{"severity:SEV1", []string{"pool.md"}, true},
-		{"severity:sev2 disk", []string{"disk.md", "dns.md"}, true},
+		{"severity:sev2 disk", []string{"disk.md"}, true}, // words are required
+		{`"disk was full"`, []string{"disk.md"}, true},    // a stop word in the phrase
+		{`"disk is full"`, []string{"disk.md"}, true},     // any stop word there
+		{`"disk full" -title:dispatch`, nil, true},
 		{"queue -notifications", []string{"pool.md"}, true},
 		{"backed -title:notification", []string{"pool.md"}, true},
 		{"resolv*", []string{"dns.md"}, true},
@@ -123,6 +132,23 @@ func TestSearchLanguage(t *testing.T) {
 				t.Errorf("hits %v, want %v (exact %v)", got, tt.want, tt.exact)
 			}
 		})
+	}
+}
+
+// TestSearchEveryWordFirst: debriefs with every word of a query come
+// first; when fewer than ten have them all, debriefs with some follow.
+func TestSearchEveryWordFirst(t *testing.T) {
+	f, ids := searchFixture(t)
+	res := f.search(index.Search{Query: "dispatch resolver", Limit: 20})
+	got := refsOf(res, ids)
+	if !res.Relaxed || !slices.Contains(got, "disk.md") || !slices.Contains(got, "dns.md") {
+		t.Errorf("no debrief has both words: got %v relaxed %v, want disk.md and dns.md, relaxed", got, res.Relaxed)
+	}
+	// pool.md has "database" in its summary; only disk.md has both words.
+	res = f.search(index.Search{Query: "database disk", Limit: 20})
+	got = refsOf(res, ids)
+	if len(got) < 2 || got[0] != "disk.md" || !slices.Contains(got, "pool.md") || res.Total != uint64(len(got)) {
+		t.Errorf("hits %v (total %d), want disk.md first, then pool.md among the rest", got, res.Total)
 	}
 }
 
@@ -278,5 +304,125 @@ func TestSearchErrorsEchoLittle(t *testing.T) {
 		} else if len(err.Error()) > 400 {
 			t.Errorf("error for a %d-byte query is %d bytes long: %.100s", len(q), len(err.Error()), err)
 		}
+	}
+}
+
+// TestSearchFacetsAcrossSegments writes debriefs in many batches (each a
+// Bleve segment, some merged), updates and removes some, and checks the
+// totals, facets, filters, dates and order of searches against the same
+// counts made over the debriefs in Go.
+func TestSearchFacetsAcrossSegments(t *testing.T) {
+	f := open(t, t.TempDir())
+	t.Cleanup(f.close)
+	sevs := []string{"SEV1", "SEV2", "SEV3"}
+	teams := []string{"payments", "search", "mobile", "data"}
+	mk := func(i, version int) *ingest.Debrief {
+		word := "pool"
+		if i%3 == 0 {
+			word = "resolver"
+		}
+		d := searchDebrief(fmt.Sprintf("d%03d.md", i), fmt.Sprintf("Incident %d with the %s", i, word), sevs[(i+version)%3], 1+i%28,
+			sec(ingest.KindSummary, fmt.Sprintf("The %s misbehaved for %d minutes.", word, i)))
+		d.Meta.Teams = []string{teams[i%4], teams[(i/4)%4]}
+		d.Times.Started = time.Date(2024+i%3, time.Month(1+i%12), 1+i%28, 10, i, 0, 0, time.UTC) // no two alike
+		d.Hash = ingest.ContentHash(d)
+		return d
+	}
+	live := map[int]*ingest.Debrief{}
+	for batch := range 12 {
+		var ds []*ingest.Debrief
+		for i := batch * 20; i < batch*20+20; i++ {
+			live[i] = mk(i, 0)
+			ds = append(ds, live[i])
+		}
+		f.write(nil, ds...)
+	}
+	// Change the severity of some, remove others.
+	var changed []*ingest.Debrief
+	var removed []string
+	for i := 0; i < 240; i += 7 {
+		live[i] = mk(i, 1)
+		changed = append(changed, live[i])
+	}
+	for i := 3; i < 240; i += 11 {
+		if i%7 == 0 {
+			continue // changed above
+		}
+		removed = append(removed, live[i].ID)
+		delete(live, i)
+	}
+	f.write(removed, changed...)
+
+	type want struct {
+		total int
+		sev   map[string]int
+		team  map[string]int
+		first string // newest first, for the empty query
+	}
+	count := func(keep func(d *ingest.Debrief) bool) want {
+		w := want{sev: map[string]int{}, team: map[string]int{}}
+		var newest *ingest.Debrief
+		for _, d := range live {
+			if !keep(d) {
+				continue
+			}
+			w.total++
+			w.sev[strings.ToUpper(d.Meta.Severity)]++
+			for _, tm := range slices.Compact(slices.Sorted(slices.Values(d.Meta.Teams))) {
+				w.team[tm]++
+			}
+			if newest == nil || d.Times.Started.After(newest.Times.Started) {
+				newest = d
+			}
+		}
+		if newest != nil {
+			w.first = newest.ID
+		}
+		return w
+	}
+	from, to := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		s    index.Search
+		keep func(d *ingest.Debrief) bool
+	}{
+		{"everything", index.Search{}, func(*ingest.Debrief) bool { return true }},
+		{"a word", index.Search{Query: "resolver"}, func(d *ingest.Debrief) bool { return strings.Contains(d.Title, "resolver") }},
+		{"a facet word", index.Search{Query: "pool team:search"}, func(d *ingest.Debrief) bool {
+			return strings.Contains(d.Title, "pool") && slices.Contains(d.Meta.Teams, "search")
+		}},
+		{"severity and team filters", index.Search{Filters: map[string][]string{"severity": {"sev1", "SEV3"}, "team": {"data"}}}, func(d *ingest.Debrief) bool {
+			return d.Meta.Severity != "SEV2" && slices.Contains(d.Meta.Teams, "data")
+		}},
+		{"dates", index.Search{Query: "pool", From: from, To: to}, func(d *ingest.Debrief) bool {
+			return strings.Contains(d.Title, "pool") && !d.Times.Started.Before(from) && d.Times.Started.Before(to)
+		}},
+		{"excluded team", index.Search{Query: "-team:payments"}, func(d *ingest.Debrief) bool { return !slices.Contains(d.Meta.Teams, "payments") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.s.Limit = 5
+			if tt.s.Query == "" {
+				tt.s.ByDate = true
+			}
+			res := f.search(tt.s)
+			w := count(tt.keep)
+			got := want{total: int(res.Total), sev: map[string]int{}, team: map[string]int{}}
+			for _, c := range res.Facets["severity"] {
+				got.sev[c.Value] = c.Count
+			}
+			for _, c := range res.Facets["team"] {
+				got.team[c.Value] = c.Count
+			}
+			if len(res.Hits) > 0 {
+				got.first = res.Hits[0].ID
+			}
+			if !tt.s.ByDate {
+				got.first, w.first = "", ""
+			}
+			if got.total != w.total || !maps.Equal(got.sev, w.sev) || !maps.Equal(got.team, w.team) || got.first != w.first {
+				t.Errorf("got %+v\nwant %+v", got, w)
+			}
+		})
 	}
 }

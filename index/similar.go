@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -66,13 +68,14 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	if x.idx == nil {
 		return nil, errors.New("index: closed")
 	}
-	total, err := x.idx.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("index: count: %w", err)
-	}
-	df, err := x.docFreqs(ctx, cands)
+	v, err := x.tables.view(x.idx)
 	if err != nil {
 		return nil, err
+	}
+	defer v.Close()
+	total, err := v.r.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("index: count: %w", err)
 	}
 	type weighted struct {
 		term string
@@ -80,12 +83,16 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	}
 	var ws []weighted
 	for _, t := range cands {
-		if df[t] <= 1 {
+		df, err := x.docFreq(ctx, v, ixText, t)
+		if err != nil {
+			return nil, err
+		}
+		if df <= 1 {
 			continue // only in d: shared with nothing
 		}
 		// Sub-linear term frequency: a word repeated often in d is not
 		// ten times as telling as one said once.
-		idf := math.Log(float64(total+1) / float64(df[t]))
+		idf := math.Log(float64(total+1) / float64(df))
 		ws = append(ws, weighted{t, (1 + math.Log(float64(tf[t]))) * idf})
 	}
 	slices.SortFunc(ws, func(a, b weighted) int {
@@ -104,7 +111,10 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	top := ws[0].w
 	var should []query.Query
 	for _, w := range ws {
-		should = append(should, x.termAnywhere(w.term, w.w/top))
+		tq := bleve.NewTermQuery(w.term)
+		tq.SetField(ixText)
+		tq.SetBoost(w.w / top)
+		should = append(should, tq)
 	}
 	if d.Assessment != nil {
 		for _, c := range d.Assessment.FactorCategories() {
@@ -116,59 +126,50 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	}
 	bq := query.NewBooleanQuery(nil, should, []query.Query{query.NewDocIDQuery([]string{d.ID})})
 	bq.SetMinShould(1)
-	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
-	req.IncludeLocations = true
-	res, err := x.idx.SearchInContext(ctx, req)
+	o, err := x.execute(ctx, v, &plan{q: bq, k: limit})
 	if err != nil {
 		return nil, fmt.Errorf("index: similar: %w", err)
 	}
-	out := make([]SimilarHit, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		seen := map[string]bool{}
-		for field, terms := range h.Locations {
-			if field == fieldCategory {
-				continue
+	// The shared terms: each term's postings, advanced to the hits in
+	// document order.
+	shared := make([][]string, len(o.top))
+	order := make([]int, len(o.top))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(o.top[a].num, o.top[b].num) })
+	for _, w := range ws { // most distinctive first
+		r, err := v.r.TermFieldReader(ctx, []byte(w.term), ixText, false, false, false)
+		if err != nil {
+			return nil, fmt.Errorf("index: term %q: %w", w.term, err)
+		}
+		var tfd *bindex.TermFieldDoc
+		for _, i := range order {
+			id := bindex.NewIndexInternalID(nil, o.top[i].num)
+			if tfd, err = r.Advance(id, tfd); err != nil {
+				break
 			}
-			for t := range terms {
-				seen[t] = true
+			if tfd == nil {
+				break
+			}
+			if tfd.ID.Equals(id) {
+				shared[i] = append(shared[i], word[w.term])
 			}
 		}
-		var shared []string
-		for _, w := range ws { // most distinctive first
-			if seen[w.term] {
-				shared = append(shared, word[w.term])
-			}
+		r.Close()
+		if err != nil {
+			return nil, fmt.Errorf("index: term %q: %w", w.term, err)
 		}
-		out = append(out, SimilarHit{ID: h.ID, Score: h.Score, Shared: shared})
+	}
+	out := make([]SimilarHit, 0, len(o.top))
+	for i, f := range o.top {
+		id, err := v.r.ExternalID(bindex.NewIndexInternalID(nil, f.num))
+		if err != nil {
+			return nil, fmt.Errorf("index: id of hit: %w", err)
+		}
+		out = append(out, SimilarHit{ID: id, Score: f.score, Shared: shared[i]})
 	}
 	return out, nil
-}
-
-// docFreqs counts, for each term, the debriefs that have it in any prose
-// field (an upper bound: a debrief with it in two fields counts twice). The
-// caller holds mu.
-func (x *Index) docFreqs(ctx context.Context, terms []string) (map[string]uint64, error) {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("index: reader: %w", err)
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, fmt.Errorf("index: reader: %w", err)
-	}
-	defer r.Close()
-	df := make(map[string]uint64, len(terms))
-	for _, t := range terms {
-		for _, f := range proseFields() {
-			tfr, err := r.TermFieldReader(ctx, []byte(t), f, false, false, false)
-			if err != nil {
-				return nil, fmt.Errorf("index: term %q: %w", t, err)
-			}
-			df[t] += tfr.Count()
-			tfr.Close()
-		}
-	}
-	return df, nil
 }
 
 func isNumber(s string) bool {
