@@ -579,8 +579,10 @@ func TestCategoryExamplesLookFurther(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkFactorCategories(t, fx, Filter{}, fx.debriefs)
-	checkRecurring(t, fx, Filter{}, fx.debriefs)
+	for _, f := range []Filter{{}, {Sources: []string{"notes", "wiki"}}} {
+		checkFactorCategories(t, fx, f, fx.keep(f))
+		checkRecurring(t, fx, f, fx.keep(f))
+	}
 	keys := factorCategoryKeys()
 	for _, limit := range []int{1, 2, 7, 1000} {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {

@@ -24,45 +24,51 @@ type CategoryCount struct {
 
 // FactorCategories counts, per factor category, the assessed debriefs with
 // a factor of it, most frequent first, keeping categories of at least
-// minDebriefs debriefs. The counts and the look at the most recent
-// debriefs for examples are two queries, run at once.
+// minDebriefs debriefs. With a filter one query counts and lists the most
+// recent debriefs for examples; without, the counts are kept by the store
+// and the recent debriefs are listed at the same time.
 func (s *Store) FactorCategories(ctx context.Context, f Filter, minDebriefs int) ([]CategoryCount, error) {
 	keys := factorCategoryKeys()
 	out := []CategoryCount{}
 	var bits []int
 	total := 0
 	var recent []recentCategories
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) {
-		recent, err = s.recentCategories(gctx, f, -1, recentScan)
-		return err
-	})
-	name, args := "factor_categories", f.args("")
-	if f.everything() {
-		// The same rows, kept up to date by every write.
-		name, args = "factor_categories_all", nil
+	scan := func(r *sql.Rows) error {
+		var bit, n sql.NullInt64
+		var c CategoryCount
+		var id sql.NullString
+		var mask sql.NullInt64
+		if err := r.Scan(&bit, &n, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}, &id, &mask); err != nil {
+			return err
+		}
+		c.Debriefs = int(n.Int64)
+		switch {
+		case id.Valid:
+			recent = append(recent, recentCategories{id: id.String, mask: mask.Int64})
+		case !bit.Valid:
+			total = c.Debriefs
+		case bit.Int64 >= 0 && int(bit.Int64) < len(keys):
+			c.Category = keys[bit.Int64]
+			if c.Debriefs >= max(minDebriefs, 1) {
+				out = append(out, c)
+				bits = append(bits, int(bit.Int64))
+			}
+		}
+		return nil
 	}
-	g.Go(func() error {
-		return s.rowsOf(gctx, name, args, func(r *sql.Rows) error {
-			var bit sql.NullInt64
-			var c CategoryCount
-			if err := r.Scan(&bit, &c.Debriefs, nullDay{&c.FirstSeen}, nullDay{&c.LastSeen}); err != nil {
-				return err
-			}
-			switch {
-			case !bit.Valid:
-				total = c.Debriefs
-			case bit.Int64 >= 0 && int(bit.Int64) < len(keys):
-				c.Category = keys[bit.Int64]
-				if c.Debriefs >= max(minDebriefs, 1) {
-					out = append(out, c)
-					bits = append(bits, int(bit.Int64))
-				}
-			}
-			return nil
+	if f.everything() {
+		g, gctx := errgroup.WithContext(ctx)
+		var rs []recentCategories
+		g.Go(func() (err error) {
+			rs, err = s.recentCategories(gctx, f, -1, recentScan)
+			return err
 		})
-	})
-	if err := g.Wait(); err != nil {
+		g.Go(func() error { return s.rowsOf(gctx, "factor_categories_all", nil, scan) })
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		recent = rs
+	} else if err := s.rowsOf(ctx, "factor_categories", f.args("", sql.Named("limit", recentScan)), scan); err != nil {
 		return nil, err
 	}
 	wants := make([]exampleWant, len(out))
