@@ -62,6 +62,8 @@ type Index struct {
 	// mapping and tables belong to idx, and change with it.
 	mapping mapping.IndexMapping
 	tables  *tables
+	// splitAbove is where searches split (splitAbove; tests lower it).
+	splitAbove uint64
 }
 
 // use makes idx the index searched and written. The caller holds mu, or
@@ -81,7 +83,7 @@ const (
 // or unreadable is replaced by an empty one; Check then fills it from the
 // store.
 func Open(ctx context.Context, dir string, st Store, opts Options) (*Index, error) {
-	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize, done: map[int64]bool{}, analyzer: registerAnalysis()}
+	x := &Index{dir: dir, store: st, log: opts.Logger, batch: opts.BatchSize, done: map[int64]bool{}, analyzer: registerAnalysis(), splitAbove: splitAbove}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
@@ -289,7 +291,25 @@ func (x *Index) applyTo(ctx context.Context, idx bleve.Index, items []ingest.Ind
 	if err := idx.Batch(b); err != nil {
 		return fmt.Errorf("index: write batch of %d: %w", len(items), err)
 	}
+	x.warm(idx)
 	return nil
+}
+
+// warm reads the facet tables of segments new since the last search or
+// batch, here on the writer's time rather than a search's: a segment
+// merged from 100,000 debriefs takes about half a second to read.
+func (x *Index) warm(idx bleve.Index) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if idx != x.idx {
+		return // a rebuild's index: its tables come with it
+	}
+	v, err := x.tables.view(idx)
+	if err != nil {
+		x.log.Warn("reading the search index's facet tables failed", "err", err)
+		return
+	}
+	v.Close()
 }
 
 // CatchUp applies every change the store holds after the index's watermark

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -197,6 +199,34 @@ type outcome struct {
 	values  []string // by value id
 }
 
+// countFacets counts the values of the matches: for each segment, the
+// matches' bit set against each value's, over the words holding matches.
+func (o *outcome) countFacets(v *view, hits [][]uint64) {
+	var nonzero []int
+	for si, t := range v.segs {
+		nonzero = nonzero[:0]
+		for w, word := range hits[si] {
+			if word != 0 {
+				nonzero = append(nonzero, w)
+			}
+		}
+		if len(nonzero) == 0 {
+			continue
+		}
+		for i, id := range t.ids {
+			if int(id) >= len(o.counts) {
+				continue
+			}
+			docs := t.docs[i]
+			n := 0
+			for _, w := range nonzero {
+				n += bits.OnesCount64(hits[si][w] & docs[w])
+			}
+			o.counts[id] += uint32(n)
+		}
+	}
+}
+
 // facetCounts gives each facet's most frequent values.
 func (o *outcome) facetCounts() map[string][]FacetCount {
 	out := make(map[string][]FacetCount, len(facetFields))
@@ -260,6 +290,15 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 		}
 	}
 	filtering := len(p.filters) > 0 || p.dated
+	// The matches, as a bit set per segment, for counting facets.
+	var hits [][]uint64
+	if p.facets {
+		hits = make([][]uint64, len(v.segs))
+		for i, t := range v.segs {
+			hits[i] = make([]uint64, t.words())
+		}
+		defer func() { o.countFacets(v, hits) }()
+	}
 	h := &topHeap{k: p.k, byDate: p.byDate}
 	seg := 0
 	visit := func(num uint64, score float64, tier int8) {
@@ -267,8 +306,8 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 		t := v.segs[seg]
 		local := num - v.start[seg]
 		day := t.day[local]
-		vals := t.vals[t.off[local]:t.off[local+1]]
 		if filtering {
+			vals := t.vals[t.off[local]:t.off[local+1]]
 			if p.dated && (day == noDay || day < p.from || day >= p.to) {
 				return
 			}
@@ -286,12 +325,8 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 			}
 		}
 		o.total++
-		if o.counts != nil {
-			for _, id := range vals {
-				if int(id) < len(o.counts) {
-					o.counts[id]++
-				}
-			}
+		if hits != nil {
+			hits[seg][local/64] |= 1 << (local % 64)
 		}
 		if h.k > 0 {
 			h.offer(found{num: num, score: score, day: day, tier: tier})
@@ -347,71 +382,59 @@ func scoringCtx(ctx context.Context) context.Context {
 		search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
 }
 
-// each calls fn with every document matching q, in document order. The
-// matching runs on one goroutine and fn on the caller's, in batches, so a
-// search uses two cores: scoring the matches and counting them each took
-// about half of a common word's search.
+// splitAbove is the number of documents above which a search's matching
+// is split in two ranges of document numbers, each on its own goroutine.
+const splitAbove = 20_000
+
+// each calls fn with every document matching q. The matching runs on
+// other goroutines and fn on the caller's, in batches, so a search uses
+// both cores: scoring the matches took most of a common word's search.
+// Documents come in increasing order within a batch, not across batches.
 func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num uint64, score float64)) error {
-	s, err := q.Searcher(scoringCtx(ctx), v.r, x.mapping, search.SearcherOptions{})
-	if err != nil {
-		return fmt.Errorf("index: search: %w", err)
-	}
-	defer s.Close()
-	type match struct {
-		num   uint64
-		score float64
-	}
 	const batch = 512
+	parts := 1
+	if v.total > x.splitAbove {
+		parts = 2
+	}
 	full := make(chan []match, 4)
-	free := make(chan []match, 6)
+	free := make(chan []match, 4+2*parts)
 	for range cap(free) {
 		free <- make([]match, 0, batch)
 	}
 	done := make(chan struct{})
 	defer close(done)
-	var serr error
-	go func() {
-		defer close(full)
-		sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: v.r}
-		var b []match
-		select {
-		case b = <-free:
-		case <-done:
-			return
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for part := range parts {
+		lo, hi := v.total*uint64(part)/uint64(parts), v.total*uint64(part+1)/uint64(parts)
+		s, err := q.Searcher(scoringCtx(ctx), v.r, x.mapping, search.SearcherOptions{})
+		if err != nil {
+			return fmt.Errorf("index: search: %w", err)
 		}
-		for {
-			d, err := s.Next(sctx)
-			if err != nil {
-				serr = fmt.Errorf("index: search: %w", err)
-				return
-			}
-			if d != nil {
-				b = append(b, match{d.IndexInternalID.Value(), d.Score})
-				sctx.DocumentMatchPool.Put(d)
-			}
-			if len(b) == batch || d == nil && len(b) > 0 {
-				if err := ctx.Err(); err != nil {
-					serr = err
-					return
-				}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer s.Close()
+			errs[part] = matchRange(ctx, s, v, lo, hi, func(b []match) bool {
 				select {
 				case full <- b:
+					return true
 				case <-done:
-					return
+					return false
 				}
-				if d == nil {
-					return
-				}
+			}, func() []match {
 				select {
-				case b = <-free:
+				case b := <-free:
+					return b
 				case <-done:
-					return
+					return nil
 				}
-			}
-			if d == nil {
-				return
-			}
-		}
+			})
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(full)
 	}()
 	for b := range full {
 		for _, m := range b {
@@ -419,7 +442,58 @@ func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num ui
 		}
 		free <- b[:0]
 	}
-	return serr
+	return errors.Join(errs...)
+}
+
+// match is a matching document and its score.
+type match struct {
+	num   uint64
+	score float64
+}
+
+// matchRange sends, in batches, the documents numbered from lo to hi that
+// a searcher matches; take gives an empty batch, send passes a full one on
+// (both false or nil when the search is over).
+func matchRange(ctx context.Context, s search.Searcher, v *view, lo, hi uint64, send func([]match) bool, take func() []match) error {
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: v.r}
+	b := take()
+	if b == nil {
+		return nil
+	}
+	var d *search.DocumentMatch
+	var err error
+	if lo > 0 {
+		d, err = s.Advance(sctx, bindex.NewIndexInternalID(nil, lo))
+	} else {
+		d, err = s.Next(sctx)
+	}
+	for ; ; d, err = s.Next(sctx) {
+		if err != nil {
+			return fmt.Errorf("index: search: %w", err)
+		}
+		end := d == nil || d.IndexInternalID.Value() >= hi
+		if !end {
+			b = append(b, match{d.IndexInternalID.Value(), d.Score})
+			sctx.DocumentMatchPool.Put(d)
+		}
+		if len(b) == cap(b) || end && len(b) > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !send(b) {
+				return nil
+			}
+			if end {
+				return nil
+			}
+			if b = take(); b == nil {
+				return nil
+			}
+		}
+		if end {
+			return nil
+		}
+	}
 }
 
 // docFreq counts the documents with a term in a field.

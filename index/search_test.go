@@ -128,6 +128,13 @@ func TestSearchLanguage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			got := refsOf(f.search(index.Search{Query: tt.query}), ids)
+			// The same hits in the same order when the matching is split.
+			index.SplitSearchesAbove(f.index, 2)
+			split := refsOf(f.search(index.Search{Query: tt.query}), ids)
+			index.SplitSearchesAbove(f.index, 1<<62)
+			if !slices.Equal(split, got) {
+				t.Errorf("split: hits %v, not split: %v", split, got)
+			}
 			if tt.exact && !slices.Equal(got, tt.want) || !tt.exact && (len(got) < len(tt.want) || !slices.Equal(got[:len(tt.want)], tt.want)) {
 				t.Errorf("hits %v, want %v (exact %v)", got, tt.want, tt.exact)
 			}
@@ -399,30 +406,34 @@ func TestSearchFacetsAcrossSegments(t *testing.T) {
 		}},
 		{"excluded team", index.Search{Query: "-team:payments"}, func(d *ingest.Debrief) bool { return !slices.Contains(d.Meta.Teams, "payments") }},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.s.Limit = 5
-			if tt.s.Query == "" {
-				tt.s.ByDate = true
-			}
-			res := f.search(tt.s)
-			w := count(tt.keep)
-			got := want{total: int(res.Total), sev: map[string]int{}, team: map[string]int{}}
-			for _, c := range res.Facets["severity"] {
-				got.sev[c.Value] = c.Count
-			}
-			for _, c := range res.Facets["team"] {
-				got.team[c.Value] = c.Count
-			}
-			if len(res.Hits) > 0 {
-				got.first = res.Hits[0].ID
-			}
-			if !tt.s.ByDate {
-				got.first, w.first = "", ""
-			}
-			if got.total != w.total || !maps.Equal(got.sev, w.sev) || !maps.Equal(got.team, w.team) || got.first != w.first {
-				t.Errorf("got %+v\nwant %+v", got, w)
-			}
-		})
+	for _, split := range []bool{false, true} {
+		// Split, the matching runs over two ranges of documents at once.
+		index.SplitSearchesAbove(f.index, map[bool]uint64{false: 1 << 62, true: 50}[split])
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
+				tt.s.Limit = 5
+				if tt.s.Query == "" {
+					tt.s.ByDate = true
+				}
+				res := f.search(tt.s)
+				w := count(tt.keep)
+				got := want{total: int(res.Total), sev: map[string]int{}, team: map[string]int{}}
+				for _, c := range res.Facets["severity"] {
+					got.sev[c.Value] = c.Count
+				}
+				for _, c := range res.Facets["team"] {
+					got.team[c.Value] = c.Count
+				}
+				if len(res.Hits) > 0 {
+					got.first = res.Hits[0].ID
+				}
+				if !tt.s.ByDate {
+					got.first, w.first = "", ""
+				}
+				if got.total != w.total || !maps.Equal(got.sev, w.sev) || !maps.Equal(got.team, w.team) || got.first != w.first {
+					t.Errorf("got %+v\nwant %+v", got, w)
+				}
+			})
+		}
 	}
 }

@@ -32,7 +32,17 @@ type segTable struct {
 	off  []uint32
 	vals []uint32
 	day  []int64
+	// ids are the values the segment holds, and docs[i] the bit set of
+	// the documents having ids[i]: facets are counted by intersecting
+	// them with the bit set of the matches, a word (64 documents) at a
+	// time, which measured several times faster than counting each
+	// match's values.
+	ids  []uint32
+	docs [][]uint64
 }
+
+// words is the number of 64-bit words of a bit set over the segment.
+func (t *segTable) words() int { return (len(t.day) + 63) / 64 }
 
 // valueSet numbers facet values across segments.
 type valueSet struct {
@@ -239,6 +249,19 @@ func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 	}
 	for i := 1; i < len(t.off); i++ {
 		t.off[i] += t.off[i-1]
+	}
+	index := map[uint32]int{}
+	for _, p := range pairs {
+		id := uint32(p)
+		i, ok := index[id]
+		if !ok {
+			i = len(t.ids)
+			index[id] = i
+			t.ids = append(t.ids, id)
+			t.docs = append(t.docs, make([]uint64, t.words()))
+		}
+		doc := p >> 32
+		t.docs[i][doc/64] |= 1 << (doc % 64)
 	}
 	return t, nil
 }
