@@ -107,6 +107,31 @@ func BenchmarkSearch(b *testing.B) {
 		Limits: api.Limits{SearchRate: 1e6, SearchBurst: 1e6}}))
 	defer srv.Close()
 
+	b.Run(fmt.Sprintf("index/similar/%d", n), func(b *testing.B) {
+		page, err := idx.Search(ctx, index.Search{Limit: 50})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ds []*ingest.Debrief
+		for _, h := range page.Hits {
+			e, err := st.Debrief(ctx, h.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ds = append(ds, e.Debrief)
+		}
+		lat := make([]time.Duration, 0, b.N)
+		i := 0
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := idx.Similar(ctx, ds[i%len(ds)], 5); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t0))
+			i++
+		}
+		reportLatency(b, lat)
+	})
 	for _, kind := range []string{"one-word", "three-word", "phrase"} {
 		queries := benchQueries[kind]
 		b.Run(fmt.Sprintf("index/%s/%d", kind, n), func(b *testing.B) {

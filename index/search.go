@@ -94,6 +94,13 @@ type plan struct {
 	byDate  bool
 	k       int // hits kept: offset + limit
 	facets  bool
+	boost   []valueBoost // added to the score of documents with the value
+}
+
+// valueBoost adds score to documents having a facet value.
+type valueBoost struct {
+	id    uint32
+	score float64
 }
 
 // Search runs a search. Removed debriefs are not in the index, so never
@@ -327,6 +334,15 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 		o.total++
 		if hits != nil {
 			hits[seg][local/64] |= 1 << (local % 64)
+		}
+		if len(p.boost) > 0 {
+			for _, id := range t.vals[t.off[local]:t.off[local+1]] {
+				for _, b := range p.boost {
+					if b.id == id {
+						score += b.score
+					}
+				}
+			}
 		}
 		if h.k > 0 {
 			h.offer(found{num: num, score: score, day: day, tier: tier})
