@@ -415,7 +415,11 @@ func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num ui
 	full := make(chan []match, 4)
 	free := make(chan []match, 4+2*parts)
 	for range cap(free) {
-		free <- make([]match, 0, batch)
+		b, _ := x.batches.Get().([]match)
+		if b == nil {
+			b = make([]match, 0, batch)
+		}
+		free <- b
 	}
 	done := make(chan struct{})
 	defer close(done)
@@ -457,6 +461,11 @@ func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num ui
 			fn(m.num, m.score)
 		}
 		free <- b[:0]
+	}
+	// Keep the batches for the next search: they were most of what a
+	// search allocated.
+	for len(free) > 0 {
+		x.batches.Put(<-free)
 	}
 	return errors.Join(errs...)
 }
