@@ -144,16 +144,11 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 		}
 	}
 
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.idx == nil {
-		return nil, errors.New("index: closed")
-	}
-	v, err := x.tables.view(x.idx)
+	v, done, err := x.read()
 	if err != nil {
 		return nil, err
 	}
-	defer v.Close()
+	defer done()
 	c, err := x.compile(clauses, func(term string) bool {
 		df, err := x.docFreq(ctx, v, ixText, term)
 		return err == nil && df > 0
@@ -178,14 +173,29 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 		Highlighter: &Highlighter{a: x.analyzer, terms: c.terms, prefixes: c.prefixes},
 	}
 	for _, f := range o.top[min(s.Offset, len(o.top)):] {
-		id, err := v.r.ExternalID(bindex.NewIndexInternalID(nil, f.num))
+		id, err := v.id(f.num)
 		if err != nil {
-			return nil, fmt.Errorf("index: id of hit: %w", err)
+			return nil, err
 		}
 		out.Hits = append(out.Hits, Hit{ID: id, Score: f.score})
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// read opens a view of the index for a search; done releases it. The
+// index cannot be swapped by a rebuild or closed in between.
+func (x *Index) read() (v *view, done func(), err error) {
+	x.mu.RLock()
+	if x.idx == nil {
+		x.mu.RUnlock()
+		return nil, nil, errors.New("index: closed")
+	}
+	if v, err = x.tables.view(x.idx); err != nil {
+		x.mu.RUnlock()
+		return nil, nil, err
+	}
+	return v, func() { v.Close(); x.mu.RUnlock() }, nil
 }
 
 // found is a matching document.

@@ -3,7 +3,6 @@ package index
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -65,16 +64,11 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	})
 	cands = cands[:min(len(cands), similarCandidates)]
 
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	if x.idx == nil {
-		return nil, errors.New("index: closed")
-	}
-	v, err := x.tables.view(x.idx)
+	v, done, err := x.read()
 	if err != nil {
 		return nil, err
 	}
-	defer v.Close()
+	defer done()
 	total, err := v.r.DocCount()
 	if err != nil {
 		return nil, fmt.Errorf("index: count: %w", err)
@@ -169,9 +163,9 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 	}
 	out := make([]SimilarHit, 0, len(o.top))
 	for i, f := range o.top {
-		id, err := v.r.ExternalID(bindex.NewIndexInternalID(nil, f.num))
+		id, err := v.id(f.num)
 		if err != nil {
-			return nil, fmt.Errorf("index: id of hit: %w", err)
+			return nil, err
 		}
 		out = append(out, SimilarHit{ID: id, Score: f.score, Shared: shared[i]})
 	}

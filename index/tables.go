@@ -117,6 +117,15 @@ type view struct {
 // Close releases the snapshot.
 func (v *view) Close() error { return v.r.Close() }
 
+// id is the debrief id of a document.
+func (v *view) id(num uint64) (string, error) {
+	id, err := v.r.ExternalID(bindex.NewIndexInternalID(nil, num))
+	if err != nil {
+		return "", fmt.Errorf("index: id of document %d: %w", num, err)
+	}
+	return id, nil
+}
+
 // locate returns the segment of a global document number, starting the
 // search at hint (documents come in increasing order).
 func (v *view) locate(num uint64, hint int) int {
