@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // IncidentCount is the number of debriefs of one severity and source in
@@ -68,30 +70,56 @@ type Durations struct {
 // IncidentDurations gives the duration figures over the whole range when
 // unit is "", else per period, every period of the range present.
 func (s *Store) IncidentDurations(ctx context.Context, f Filter, unit Interval) ([]Durations, error) {
+	// Durations and times to detect are two queries run at once (see
+	// durations.sql), joined here by period.
 	byPeriod := map[time.Time]Durations{}
 	var seen []time.Time
-	err := s.rowsOf(ctx, "durations", f.args(unit), func(r *sql.Rows) error {
-		var d Durations
-		var period time.Time
-		var dq, tq any
-		if err := r.Scan(nullableTime{&period}, &d.Debriefs,
-			&d.WithDuration, &dq, nullFloat{f: &d.MaxMinutes},
-			&d.WithDetection, &tq, nullFloat{f: &d.DetectMax},
-			&d.Inconsistent); err != nil {
-			return err
-		}
-		if err := quantiles(dq, &d.MedianMinutes, &d.P90Minutes); err != nil {
-			return err
-		}
-		if err := quantiles(tq, &d.DetectMedian, &d.DetectP90); err != nil {
-			return err
-		}
-		byPeriod[period] = d
-		seen = append(seen, period)
-		return nil
+	type detection struct {
+		with              int
+		median, p90, most float64
+	}
+	detect := map[time.Time]detection{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		return s.rowsOf(gctx, "detection", f.args(unit), func(r *sql.Rows) error {
+			var d detection
+			var period time.Time
+			var q any
+			if err := r.Scan(nullableTime{&period}, &d.with, &q, nullFloat{f: &d.most}); err != nil {
+				return err
+			}
+			if err := quantiles(q, &d.median, &d.p90); err != nil {
+				return err
+			}
+			detect[period] = d
+			return nil
+		})
 	})
-	if err != nil {
+	g.Go(func() error {
+		return s.rowsOf(gctx, "durations", f.args(unit), func(r *sql.Rows) error {
+			var d Durations
+			var period time.Time
+			var dq any
+			if err := r.Scan(nullableTime{&period}, &d.Debriefs,
+				&d.WithDuration, &dq, nullFloat{f: &d.MaxMinutes},
+				&d.Inconsistent); err != nil {
+				return err
+			}
+			if err := quantiles(dq, &d.MedianMinutes, &d.P90Minutes); err != nil {
+				return err
+			}
+			byPeriod[period] = d
+			seen = append(seen, period)
+			return nil
+		})
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	for p, t := range detect {
+		d := byPeriod[p]
+		d.WithDetection, d.DetectMedian, d.DetectP90, d.DetectMax = t.with, t.median, t.p90, t.most
+		byPeriod[p] = d
 	}
 	periods, err := unit.rows(f, seen)
 	if err != nil {
