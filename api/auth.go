@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -368,6 +369,12 @@ func (s *server) login(c *gin.Context) {
 	}
 	t, ok := s.auth.token(secret)
 	if !ok {
+		if isForm(c.Request) {
+			// A person at the login page: back to it, saying so.
+			s.log.Info("login refused", "reason", "the token is not valid")
+			c.Redirect(http.StatusSeeOther, LoginPath+"?failed=1&next="+url.QueryEscape(cmp.Or(next, "/")))
+			return
+		}
 		s.refuse(c, &authFailure{http.StatusUnauthorized, realm + `, error="invalid_token"`, "the token is not valid"})
 		return
 	}
@@ -447,7 +454,18 @@ func (s *server) logout(c *gin.Context) {
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+	if isForm(c.Request) {
+		// The pages' log out button: on to the login page.
+		c.Redirect(http.StatusSeeOther, LoginPath)
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"status": "logged out"})
+}
+
+// isForm reports whether a request is an HTML form's post.
+func isForm(r *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return r.Method == http.MethodPost && ct == "application/x-www-form-urlencoded"
 }
 
 // principalName is who made the request, for the access log: a token's

@@ -388,6 +388,27 @@ func TestSession(t *testing.T) {
 		}
 	})
 
+	t.Run("a login form with a wrong token goes back to the login page", func(t *testing.T) {
+		resp := g.do(t, request{method: "POST", path: "/api/v1/session", header: form, body: "token=not-a-token&next=%2Fsearch%3Fq%3Ddisk"})
+		if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/login?failed=1&next=%2Fsearch%3Fq%3Ddisk" {
+			t.Fatalf("status %d, Location %q; want 303 to the login page, failed, with the page asked for", resp.status, resp.header.Get("Location"))
+		}
+		if len(resp.header.Values("Set-Cookie")) != 0 {
+			t.Error("a session for a wrong token")
+		}
+	})
+
+	t.Run("the log out form ends the session and goes to the login page", func(t *testing.T) {
+		c := login(t, readSecret)
+		resp := g.do(t, request{method: "POST", path: "/api/v1/session/logout", header: withCookie(c, "Content-Type", "application/x-www-form-urlencoded", "Origin", g.srv.URL)})
+		if resp.status != http.StatusSeeOther || resp.header.Get("Location") != "/login" {
+			t.Fatalf("status %d, Location %q; want 303 to /login", resp.status, resp.header.Get("Location"))
+		}
+		if got := g.do(t, request{method: "GET", path: "/api/v1/debriefs", header: withCookie(c)}); got.status != http.StatusUnauthorized {
+			t.Errorf("after logging out the session answers %d, want 401", got.status)
+		}
+	})
+
 	t.Run("another server with the same key accepts the session", func(t *testing.T) {
 		other := newGuarded(t, guardOptions{options: func(o *api.Options) {
 			o.Auth = api.AuthOptions{Tokens: testTokens(), SessionKey: key, Now: clk.now}

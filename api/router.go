@@ -76,6 +76,7 @@ func New(opts Options) *gin.Engine {
 	}
 	r.POST("/api/v1/session", rateLimit(s.loginLimiter), s.login)
 	r.DELETE("/api/v1/session", s.logout)
+	r.POST("/api/v1/session/logout", s.logout) // for an HTML form, which cannot send DELETE
 
 	// Every route of the group needs a read token; those that change
 	// something add s.admin.

@@ -365,6 +365,20 @@ func TestBrowser(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// A wrong token comes back to the login page, saying so.
+		if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("token"), "not-a-token")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.RunResponse(b.ctx, (chromedp.Submit(chromedp.ID("token")))); err != nil {
+			t.Fatal(err)
+		}
+		b.settle(t)
+		if loc := eval[string](t, b, `location.pathname + location.search`); loc != "/login?failed=1&next=%2Fsources" {
+			t.Fatalf("a wrong token went to %s", loc)
+		}
+		if msg := eval[string](t, b, `(document.querySelector("[role=alert]") || {textContent: ""}).textContent`); !strings.Contains(msg, "That token is not valid") {
+			t.Fatalf("after a wrong token the page says %q", msg)
+		}
 		if err := chromedp.Do(b.ctx, chromedp.SendKeys(chromedp.ID("token"), adminToken)); err != nil {
 			t.Fatal(err)
 		}
@@ -385,6 +399,18 @@ func TestBrowser(t *testing.T) {
 		}
 		if shots != "" {
 			shoot(t, b, filepath.Join(shots, "sources-started-1280.png"))
+		}
+		// Log out: on to the login page, and the pages ask for a token again.
+		if _, err := chromedp.RunResponse(b.ctx, (chromedp.Click(chromedp.CSS("form.logout button")))); err != nil {
+			t.Fatal(err)
+		}
+		b.settle(t)
+		if loc := eval[string](t, b, `location.pathname`); loc != "/login" {
+			t.Fatalf("logging out went to %s", loc)
+		}
+		b.open(t, g+"/sources", http.StatusOK)
+		if loc := eval[string](t, b, `location.pathname`); loc != "/login" {
+			t.Fatalf("after logging out /sources showed %s", loc)
 		}
 		if errs := b.errors(); len(errs) > 0 {
 			t.Errorf("logged errors: %q", errs)

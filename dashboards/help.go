@@ -34,13 +34,15 @@ func (p *Pages) help(c *gin.Context) {
 type loginPage struct {
 	base
 	Next string
+	// Failed is set when the token just tried was not valid.
+	Failed bool
 }
 
 // login: GET /login?next=PATH, a form that posts the token to the API's
 // session endpoint, which sets the session cookie and sends the browser
 // on to next.
 func (p *Pages) login(c *gin.Context) {
-	v := loginPage{base: p.base(c, "Log in", ""), Next: c.Query("next")}
+	v := loginPage{base: p.base(c, "Log in", ""), Next: c.Query("next"), Failed: c.Query("failed") != ""}
 	if !localPath(v.Next) {
 		v.Next = "/"
 	}
