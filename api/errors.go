@@ -64,8 +64,16 @@ func fail(c *gin.Context, log *slog.Logger, err error) {
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Status: status, Message: msg}})
 }
 
-// notFound answers routes that do not exist in the same JSON shape.
-func notFound(c *gin.Context) {
+// notFound answers routes that do not exist in the same JSON shape, or,
+// for a browser asking for a page outside /api/, with the pages' own
+// "not found" page when they set one.
+func (s *server) notFound(c *gin.Context) {
+	if s.pageNotFound != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
+		(c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) &&
+		strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.pageNotFound(c)
+		return
+	}
 	c.JSON(http.StatusNotFound, errorBody{Error: errorDetail{Status: http.StatusNotFound,
 		Message: fmt.Sprintf("no such endpoint: %s %s", c.Request.Method, c.Request.URL.Path)}})
 }

@@ -29,6 +29,9 @@ type PageRoutes struct {
 	SearchLimit gin.HandlerFunc
 	// Access says who a request comes from.
 	Access func(c *gin.Context) Access
+	// NotFound sets what answers a browser asking for a page that does
+	// not exist (outside /api/, which always answers JSON).
+	NotFound func(h gin.HandlerFunc)
 }
 
 // Access is what a page may show or offer to the request's principal.
@@ -50,6 +53,7 @@ func (s *server) pageRoutes(r *gin.Engine) PageRoutes {
 		Admin:       r.Group("/", s.page(RoleAdmin)),
 		SearchLimit: rateLimit(s.searchLimiter),
 		Access:      s.access,
+		NotFound:    func(h gin.HandlerFunc) { s.pageNotFound = h },
 	}
 }
 

@@ -34,15 +34,17 @@ type Options struct {
 }
 
 type server struct {
-	debriefs  DebriefStore
-	hits      HitStore
-	searcher  Searcher
-	runs      RunLog
-	scheduler Scheduler
-	analytics Analytics
-	exporter  Exporter
-	ready     func(ctx context.Context) error
-	log       *slog.Logger
+	// pageNotFound is the pages' answer to a page that does not exist.
+	pageNotFound gin.HandlerFunc
+	debriefs     DebriefStore
+	hits         HitStore
+	searcher     Searcher
+	runs         RunLog
+	scheduler    Scheduler
+	analytics    Analytics
+	exporter     Exporter
+	ready        func(ctx context.Context) error
+	log          *slog.Logger
 	// auth, limits, the rate limiters and metrics: see guard.go.
 	auth          *authenticator
 	limits        Limits
@@ -62,7 +64,7 @@ func New(opts Options) *gin.Engine {
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
 	r.Use(requestID(), accessLog(s.log), s.metrics.middleware(), recovery(s.log), securityHeaders(), bounds(s.limits))
-	r.NoRoute(notFound)
+	r.NoRoute(s.notFound)
 	r.NoMethod(func(c *gin.Context) {
 		c.JSON(http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Status: http.StatusMethodNotAllowed,
 			Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path}})

@@ -137,6 +137,11 @@ func New(opts Options) (*Pages, error) {
 // Mount adds the pages to the API's routes: api.Options{Pages: p.Mount}.
 func (p *Pages) Mount(r api.PageRoutes) {
 	p.access = r.Access
+	if r.NotFound != nil {
+		r.NotFound(func(c *gin.Context) {
+			p.notFound(c, "There is no page at this address. The pages are listed at the top; Help says what each shows.")
+		})
+	}
 	r.Public.GET("/assets/*file", p.asset)
 	r.Public.GET(api.LoginPath, p.login)
 	r.Read.GET("/", p.overview)

@@ -69,6 +69,27 @@ func TestPagesAnswer(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"endpoints"`) {
 		t.Errorf("GET /api/v1 = %d %.200s", resp.StatusCode, body)
 	}
+	// A page that does not exist: a page for a browser, JSON for the rest
+	// and always under /api/.
+	for _, c := range []struct {
+		path, accept, contentType, says string
+	}{
+		{"/no-such-page", "text/html,application/xhtml+xml", "text/html", "There is no page at this address"},
+		{"/no-such-page", "application/json", "application/json", "no such endpoint"},
+		{"/api/v1/nope", "text/html", "application/json", "no such endpoint"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, e.open.URL+c.path, nil)
+		req.Header.Set("Accept", c.accept)
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || !strings.HasPrefix(resp.Header.Get("Content-Type"), c.contentType) || !strings.Contains(string(body), c.says) {
+			t.Errorf("GET %s (Accept %s) = %d %s, want 404 %s saying %q:\n%.300s", c.path, c.accept, resp.StatusCode, resp.Header.Get("Content-Type"), c.contentType, c.says, body)
+		}
+	}
 }
 
 // With tokens: a page without a session goes to the login page, the
