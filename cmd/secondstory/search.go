@@ -99,13 +99,17 @@ func searchCommand(ctx context.Context, env *environment, args []string) error {
 		enc := json.NewEncoder(env.stdout)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(map[string]any{"total": res.Total, "hits": out})
+		return enc.Encode(map[string]any{"total": res.Total, "relaxed": res.Relaxed, "hits": out})
 	}
 	if len(out) == 0 {
 		fmt.Fprintf(env.stdout, "No debrief matches %q.\n", q)
 		return nil
 	}
-	fmt.Fprintf(env.stdout, "%d debriefs match; the first %d:\n\n", res.Total, len(out))
+	fmt.Fprintf(env.stdout, "%d debriefs match; the first %d:\n", res.Total, len(out))
+	if res.Relaxed {
+		fmt.Fprintln(env.stdout, "(Few debriefs have every word, so those come first and debriefs with some of the words follow.)")
+	}
+	fmt.Fprintln(env.stdout)
 	for i, r := range out {
 		date := r.Date
 		if date == "" {
