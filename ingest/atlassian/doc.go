@@ -1,4 +1,6 @@
 // Package atlassian holds what the Confluence and Jira sources share of
-// Atlassian's query languages, CQL and JQL: quoting a string literal and
-// dropping a user's ORDER BY so the source can order the listing itself.
+// Atlassian's query languages, CQL and JQL, and APIs: quoting a string
+// literal, dropping a user's ORDER BY so the source can order the listing
+// itself, asking for what changed since a time, and reading the times the
+// APIs write.
 package atlassian

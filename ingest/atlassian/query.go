@@ -1,6 +1,9 @@
 package atlassian
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // Quote writes a CQL or JQL string literal.
 func Quote(s string) string {
@@ -38,4 +41,30 @@ func DropOrderBy(q string) string {
 
 func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// Since is a query's selection narrowed to what field (updated,
+// lastmodified) says changed since when (zero: everything), oldest first.
+// Both languages compare dates to the minute in the site's time zone loc.
+func Since(selection, field string, since time.Time, loc *time.Location) string {
+	q := selection
+	if !since.IsZero() {
+		q += " AND " + field + ` >= "` + since.In(loc).Format("2006-01-02 15:04") + `"`
+	}
+	return q + " ORDER BY " + field + " ASC"
+}
+
+// ParseTime reads the times Atlassian's REST APIs write: RFC 3339, or
+// Jira's "2024-02-11T14:23:05.123+0000", with or without fractions.
+func ParseTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
 }

@@ -186,16 +186,6 @@ func selection(o Options) (string, error) {
 	return q, nil
 }
 
-// cql is the listing's query: the selection, pages modified since when
-// (zero: all), oldest first.
-func (s *Source) cql(since time.Time) string {
-	q := s.base
-	if !since.IsZero() {
-		q += ` AND lastmodified >= "` + since.In(s.loc).Format("2006-01-02 15:04") + `"`
-	}
-	return q + " ORDER BY lastmodified ASC"
-}
-
 // Fetch lists the pages the CQL selects that were modified since the
 // cursor (all of them on the first pass), oldest first, emitting one
 // document per page. The listing costs one request per page of results;
@@ -204,7 +194,7 @@ func (s *Source) cql(since time.Time) string {
 // title, labels) changed. The cursor is the newest last-modified time
 // seen (RFC 3339). The first pass, which lists everything, is Complete.
 func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Document) error) (ingest.Fetched, error) {
-	mark, hasMark := parseTime(cursor)
+	mark, hasMark := atlassian.ParseTime(cursor)
 	var since time.Time
 	if hasMark {
 		since = mark.Add(-s.overlap)
@@ -217,7 +207,7 @@ func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Docu
 		s.mu.Unlock()
 	}
 	q := url.Values{
-		"cql":    {s.cql(since)},
+		"cql":    {atlassian.Since(s.base, "lastmodified", since, s.loc)},
 		"limit":  {strconv.Itoa(s.pageSize)},
 		"expand": {"version,metadata.labels"},
 	}
@@ -248,7 +238,7 @@ func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Docu
 			}
 			seen[doc.Ref] = true
 			if r.Version != nil {
-				if t, ok := parseTime(r.Version.When); ok && t.After(newest) {
+				if t, ok := atlassian.ParseTime(r.Version.When); ok && t.After(newest) {
 					newest = t
 				}
 			}
@@ -315,7 +305,7 @@ func (s *Source) document(r *searchResult) ingest.Document {
 	var modified time.Time
 	hash := ""
 	if r.Version != nil && r.Version.Number > 0 {
-		modified, _ = parseTime(r.Version.When)
+		modified, _ = atlassian.ParseTime(r.Version.When)
 		// Without a version the list cannot tell a change: an empty hash
 		// has the runner parse (and fetch) the page every time.
 		hash = docHash(r.ID, strconv.Itoa(r.Version.Number), r.Version.When, r.Title, strings.Join(labels, ","), r.Links.WebUI)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/secondstory/secondstory/ingest/atlassian"
 )
 
 // The payloads we read, in the shape of Confluence's REST API: the v1 CQL
@@ -92,7 +94,7 @@ func decodePageV2(data []byte) (*pageBody, error) {
 	if p.Body.Storage == nil || p.Body.Storage.Value == nil {
 		return nil, errors.New("the page has no storage body (body.storage.value)")
 	}
-	created, _ := parseTime(p.CreatedAt)
+	created, _ := atlassian.ParseTime(p.CreatedAt)
 	return &pageBody{ID: p.ID, Title: p.Title, Storage: *p.Body.Storage.Value, Created: created,
 		Version: p.Version.Number, Base: p.Links.Base, WebUI: p.Links.WebUI}, nil
 }
@@ -124,7 +126,7 @@ func decodeContentV1(data []byte) (*pageBody, error) {
 	if p.Body.Storage == nil || p.Body.Storage.Value == nil {
 		return nil, errors.New("the page has no storage body (body.storage.value)")
 	}
-	created, _ := parseTime(p.History.CreatedDate)
+	created, _ := atlassian.ParseTime(p.History.CreatedDate)
 	return &pageBody{ID: p.ID, Title: p.Title, Storage: *p.Body.Storage.Value, Created: created,
 		Version: p.Version.Number, Base: p.Links.Base, WebUI: p.Links.WebUI}, nil
 }
@@ -147,19 +149,4 @@ func decodeObject(data []byte, v any, key string) error {
 		return fmt.Errorf("no %q in the object", key)
 	}
 	return json.Unmarshal(data, v)
-}
-
-// parseTime reads the times Confluence writes (RFC 3339, with or without
-// fractions).
-func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secondstory/secondstory/ingest"
+	"github.com/secondstory/secondstory/ingest/atlassian"
 )
 
 func adfIssue(t *testing.T, adf string) *issue {
@@ -176,7 +177,7 @@ func TestDecodeSearchFixture(t *testing.T) {
 		is.Fields.Priority.Name != "High" || is.Fields.Components[0].Name != "webhooks" || is.renderedDescription() == "" {
 		t.Errorf("decoded %+v", p)
 	}
-	if u, ok := parseTime(is.Fields.Updated); !ok || !u.Equal(time.Date(2024, 3, 4, 15, 20, 11, 402_000_000, time.UTC)) {
+	if u, ok := atlassian.ParseTime(is.Fields.Updated); !ok || !u.Equal(time.Date(2024, 3, 4, 15, 20, 11, 402_000_000, time.UTC)) {
 		t.Errorf("updated %v", u)
 	}
 	d, err := convertIssue("issue/10042", "https://acme.atlassian.net", &is)

@@ -159,16 +159,6 @@ func selection(o Options) (string, error) {
 	return q, nil
 }
 
-// jql is the search's query: the selection, issues updated since when
-// (zero: all), oldest first.
-func (s *Source) jql(since time.Time) string {
-	q := s.base
-	if !since.IsZero() {
-		q += ` AND updated >= "` + since.In(s.loc).Format("2006-01-02 15:04") + `"`
-	}
-	return q + " ORDER BY updated ASC"
-}
-
 // Fetch searches the issues the JQL selects that were updated since the
 // cursor (all of them on the first pass), oldest first, one document per
 // issue. The search returns the description with the issue, so a pass
@@ -176,13 +166,13 @@ func (s *Source) jql(since time.Time) string {
 // hash) costs nothing more. The cursor is the newest updated time seen
 // (RFC 3339). The first pass, which lists everything, is Complete.
 func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Document) error) (ingest.Fetched, error) {
-	mark, hasMark := parseTime(cursor)
+	mark, hasMark := atlassian.ParseTime(cursor)
 	var since time.Time
 	if hasMark {
 		since = mark.Add(-s.overlap)
 	}
 	q := url.Values{
-		"jql":        {s.jql(since)},
+		"jql":        {atlassian.Since(s.base, "updated", since, s.loc)},
 		"fields":     {searchFields},
 		"expand":     {"renderedFields"},
 		"maxResults": {strconv.Itoa(s.pageSize)},
@@ -209,7 +199,7 @@ func (s *Source) Fetch(ctx context.Context, cursor string, emit func(ingest.Docu
 				continue
 			}
 			seen[doc.Ref] = true
-			if t, ok := parseTime(is.Fields.Updated); ok && t.After(newest) {
+			if t, ok := atlassian.ParseTime(is.Fields.Updated); ok && t.After(newest) {
 				newest = t
 			}
 			if err := emit(doc); err != nil {
@@ -313,10 +303,10 @@ func convertIssue(ref, site string, is *issue) (ingest.Debrief, error) {
 	for _, l := range f.Labels {
 		d.Meta.Tags = appendUnique(d.Meta.Tags, l)
 	}
-	if t, ok := parseTime(f.Created); ok && d.Times.Started.IsZero() {
+	if t, ok := atlassian.ParseTime(f.Created); ok && d.Times.Started.IsZero() {
 		d.Times.Started = t
 	}
-	if t, ok := parseTime(f.ResolutionDate); ok && d.Times.Resolved.IsZero() {
+	if t, ok := atlassian.ParseTime(f.ResolutionDate); ok && d.Times.Resolved.IsZero() {
 		d.Times.Resolved = t
 	}
 	if d.Meta.Extra == nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 )
 
 // searchPage is one page of GET /rest/api/3/search/jql.
@@ -74,18 +73,4 @@ func (is *issue) renderedDescription() string {
 		return ""
 	}
 	return s
-}
-
-// parseTime reads Jira's times: "2024-02-11T14:23:05.123+0000", or RFC 3339.
-func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, false
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04:05-0700", time.RFC3339Nano} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), true
-		}
-	}
-	return time.Time{}, false
 }
