@@ -241,7 +241,7 @@ func sectionField(k ingest.SectionKind) string {
 }
 
 // dayOf reads the day field.
-func dayOf(term []byte) (int64, bool) {
-	n, err := strconv.ParseInt(string(term), 10, 64)
+func dayOf(term string) (int64, bool) {
+	n, err := strconv.ParseInt(term, 10, 64)
 	return n, err == nil
 }

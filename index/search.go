@@ -216,6 +216,16 @@ type outcome struct {
 	values  []string // by value id
 }
 
+// done completes an outcome once every match has been seen: the best
+// ones in order, and the facets when counted.
+func (o *outcome) done(v *view, hits [][]uint64, h *topHeap) *outcome {
+	o.top = h.sorted()
+	if hits != nil {
+		o.countFacets(v, hits)
+	}
+	return o
+}
+
 // countFacets counts the values of the matches: for each segment, the
 // matches' bit set against each value's, over the words holding matches.
 func (o *outcome) countFacets(v *view, hits [][]uint64) {
@@ -314,7 +324,6 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 		for i, t := range v.segs {
 			hits[i] = make([]uint64, t.words())
 		}
-		defer func() { o.countFacets(v, hits) }()
 	}
 	h := &topHeap{k: p.k, byDate: p.byDate}
 	seg := 0
@@ -372,8 +381,7 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 				return nil, err
 			}
 		}
-		o.top = h.sorted()
-		return o, nil
+		return o.done(v, hits, h), nil
 	}
 	var strict []uint64
 	err := x.each(ctx, v, p.q, func(num uint64, score float64) {
@@ -398,8 +406,7 @@ func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error)
 			return nil, err
 		}
 	}
-	o.top = h.sorted()
-	return o, nil
+	return o.done(v, hits, h), nil
 }
 
 // scoringCtx asks Bleve's searchers to score by BM25.

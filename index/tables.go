@@ -243,7 +243,7 @@ func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 		}
 	}
 	err := each(ixDay, func(term string, doc uint64) {
-		if d, ok := dayOf([]byte(term)); ok && doc < n {
+		if d, ok := dayOf(term); ok && doc < n {
 			t.day[doc] = d
 		}
 	})
