@@ -27,23 +27,12 @@ type coveragePage struct {
 // coverage: GET /coverage with the analytics filters and offset (of the
 // matrix).
 func (p *Pages) coverage(c *gin.Context) {
-	q := c.Request.URL.Query()
-	f, err := parseFilter(q)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	offset, err := offsetParam(q)
-	if err != nil {
-		p.fail(c, err)
+	var offset int
+	f, unit, ok := p.seriesView(c, &offset)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	unit, err := p.seriesUnit(ctx, f)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	af := f.analytics()
 	var (
 		overall, series []analytics.CoverageRow
@@ -67,7 +56,7 @@ func (p *Pages) coverage(c *gin.Context) {
 	v.Bars = p.coverageBars(f, overall, false, 0, wideHalf)
 	v.Trend = p.coverageTrend(f, unit, series)
 	v.Matrix = p.coverageMatrix(f, matrix, total, offset)
-	v.Pager = pageOf("/coverage", q, offset, matrixRows, total, "Newer", "Older")
+	v.Pager = pageOf("/coverage", c.Request.URL.Query(), offset, matrixRows, total, "Newer", "Older")
 	p.render(c, http.StatusOK, "coverage", v)
 }
 

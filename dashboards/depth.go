@@ -34,23 +34,12 @@ type reviewRow struct {
 // depth: GET /depth with the analytics filters and offset (of the review
 // list).
 func (p *Pages) depth(c *gin.Context) {
-	q := c.Request.URL.Query()
-	f, err := parseFilter(q)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	offset, err := offsetParam(q)
-	if err != nil {
-		p.fail(c, err)
+	var offset int
+	f, unit, ok := p.seriesView(c, &offset)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	unit, err := p.seriesUnit(ctx, f)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	af := f.analytics()
 	var (
 		series, overall []analytics.DepthRow
@@ -88,7 +77,7 @@ func (p *Pages) depth(c *gin.Context) {
 	for _, r := range review {
 		v.Review = append(v.Review, reviewRow{ReviewRow: r, Href: "/debriefs/" + r.ID})
 	}
-	v.Pager = pageOf("/depth", q, offset, reviewRows, total, "Newer", "Older")
+	v.Pager = pageOf("/depth", c.Request.URL.Query(), offset, reviewRows, total, "Newer", "Older")
 	p.render(c, http.StatusOK, "depth", v)
 }
 

@@ -49,17 +49,11 @@ type recurringRow struct {
 
 // factors: GET /factors with the analytics filters.
 func (p *Pages) factors(c *gin.Context) {
-	f, err := parseFilter(c.Request.URL.Query())
-	if err != nil {
-		p.fail(c, err)
+	f, unit, ok := p.seriesView(c, nil)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	unit, err := p.seriesUnit(ctx, f)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	af := f.analytics()
 	var (
 		cats      []analytics.CategoryCount

@@ -37,17 +37,11 @@ type sourceLine struct {
 
 // overview: GET / with the analytics filters.
 func (p *Pages) overview(c *gin.Context) {
-	f, err := parseFilter(c.Request.URL.Query())
-	if err != nil {
-		p.fail(c, err)
+	f, unit, ok := p.seriesView(c, nil)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
-	unit, err := p.seriesUnit(ctx, f)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	af := f.analytics()
 	var (
 		perPeriod, total []analytics.IncidentCount

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/secondstory/secondstory/analytics"
 )
 
@@ -166,6 +168,26 @@ func offsetParam(v url.Values) (int, error) {
 		return 0, badFilter("offset must be a whole number from 0 to %d", maxOffset)
 	}
 	return n, nil
+}
+
+// seriesView reads what every analytics page is asked for: the filters,
+// the offset when offset is not nil, and the interval of its series. On
+// a mistake it answers the request and returns false.
+func (p *Pages) seriesView(c *gin.Context, offset *int) (viewFilter, analytics.Interval, bool) {
+	q := c.Request.URL.Query()
+	f, err := parseFilter(q)
+	if err == nil && offset != nil {
+		*offset, err = offsetParam(q)
+	}
+	var unit analytics.Interval
+	if err == nil {
+		unit, err = p.seriesUnit(c.Request.Context(), f)
+	}
+	if err != nil {
+		p.fail(c, err)
+		return viewFilter{}, "", false
+	}
+	return f, unit, true
 }
 
 // seriesUnit is the interval of a view's series: the one asked for, or
