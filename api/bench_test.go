@@ -8,20 +8,16 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/secondstory/secondstory/analytics"
 	"github.com/secondstory/secondstory/analytics/assess"
 	"github.com/secondstory/secondstory/api"
 	"github.com/secondstory/secondstory/ingest"
-	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/synth"
 )
 
@@ -113,39 +109,9 @@ func BenchmarkAnalytics(b *testing.B) {
 // storeGenerated parses, assesses and stores n generated debriefs as a
 // pass would, on every core, in batches of 1,000.
 func storeGenerated(ctx context.Context, st *analytics.Store, n int) error {
-	a := assess.New(nil)
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	gen := synth.New(5, now)
-	docs := make([]synth.Doc, n)
-	for i := range docs {
-		docs[i] = gen.Debrief(i, 3<<10)
-	}
-	recs := make([]ingest.Record, n)
-	var g errgroup.Group
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		g.Go(func() error {
-			for i := w; i < n; i += workers {
-				ds, err := parse.Parse(docs[i].Name, parse.FormatMarkdown, docs[i].Body)
-				if err != nil || len(ds) != 1 {
-					return fmt.Errorf("generated debrief %s: %v", docs[i].Name, err)
-				}
-				d := &ds[0]
-				d.Source = []string{"wiki", "tracker", "notes"}[i%3]
-				if d.Ref == "" {
-					d.Ref = docs[i].Name
-				}
-				d.Document = docs[i].Name
-				d.ID = ingest.DebriefID(d.Source, d.Ref)
-				a.Assess(d)
-				d.Hash = ingest.ContentHash(d)
-				d.FetchedAt = now
-				recs[i] = ingest.Record{Debrief: d, DocHash: d.Hash}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	recs, err := synth.New(5, now).Records(n, 3<<10, now, assess.New(nil).Assess)
+	if err != nil {
 		return err
 	}
 	for len(recs) > 0 {

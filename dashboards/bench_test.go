@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/secondstory/secondstory/analytics"
 	"github.com/secondstory/secondstory/analytics/assess"
@@ -23,7 +21,6 @@ import (
 	"github.com/secondstory/secondstory/dashboards"
 	"github.com/secondstory/secondstory/index"
 	"github.com/secondstory/secondstory/ingest"
-	"github.com/secondstory/secondstory/ingest/parse"
 	"github.com/secondstory/secondstory/ingest/synth"
 )
 
@@ -112,36 +109,9 @@ func BenchmarkPages(b *testing.B) {
 // debriefs as a pass would (parsing on every core, writing in batches of
 // 1,000), records a pass, and returns the debriefs' ids.
 func fillGenerated(ctx context.Context, st *analytics.Store, idx *index.Index, n int) ([]string, error) {
-	a := assess.New(nil)
 	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	gen := synth.New(11, now)
-	docs := make([]synth.Doc, n)
-	for i := range docs {
-		docs[i] = gen.Debrief(i, 4<<10)
-	}
-	recs := make([]ingest.Record, n)
-	var g errgroup.Group
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		g.Go(func() error {
-			for i := w; i < n; i += workers {
-				ds, err := parse.Parse(docs[i].Name, parse.FormatMarkdown, docs[i].Body)
-				if err != nil || len(ds) != 1 {
-					return fmt.Errorf("generated debrief %s: %v", docs[i].Name, err)
-				}
-				d := &ds[0]
-				d.Source = []string{"wiki", "tracker", "notes"}[i%3]
-				d.Ref, d.Document = docs[i].Name, docs[i].Name
-				d.ID = ingest.DebriefID(d.Source, d.Ref)
-				a.Assess(d)
-				d.Hash = ingest.ContentHash(d)
-				d.FetchedAt = now
-				recs[i] = ingest.Record{Debrief: d, DocHash: d.Hash}
-			}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	recs, err := synth.New(11, now).Records(n, 4<<10, now, assess.New(nil).Assess)
+	if err != nil {
 		return nil, err
 	}
 	ids := make([]string, n)

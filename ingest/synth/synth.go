@@ -7,8 +7,14 @@ package synth
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/secondstory/secondstory/ingest"
+	"github.com/secondstory/secondstory/ingest/parse"
 )
 
 // Generator makes debriefs from a seed.
@@ -209,4 +215,38 @@ func upper(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Records generates n debriefs of about size bytes and parses them as a
+// pass would, on every core: their sources are wiki, tracker and notes in
+// turn, each is assessed by assess, and fetched at fetched. They are ready
+// for a store's Apply.
+func (g *Generator) Records(n, size int, fetched time.Time, assess func(*ingest.Debrief)) ([]ingest.Record, error) {
+	docs := make([]Doc, n)
+	for i := range docs {
+		docs[i] = g.Debrief(i, size)
+	}
+	recs := make([]ingest.Record, n)
+	var eg errgroup.Group
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		eg.Go(func() error {
+			for i := w; i < n; i += workers {
+				ds, err := parse.Parse(docs[i].Name, parse.FormatMarkdown, docs[i].Body)
+				if err != nil || len(ds) != 1 {
+					return fmt.Errorf("synth: generated debrief %s: %d debriefs, %v", docs[i].Name, len(ds), err)
+				}
+				d := &ds[0]
+				d.Source = []string{"wiki", "tracker", "notes"}[i%3]
+				d.Ref, d.Document = docs[i].Name, docs[i].Name
+				d.ID = ingest.DebriefID(d.Source, d.Ref)
+				assess(d)
+				d.Hash = ingest.ContentHash(d)
+				d.FetchedAt = fetched
+				recs[i] = ingest.Record{Debrief: d, DocHash: d.Hash}
+			}
+			return nil
+		})
+	}
+	return recs, eg.Wait()
 }
