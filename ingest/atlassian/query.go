@@ -43,6 +43,18 @@ func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// Zone is the time zone in which a site reads query dates: the IANA zone
+// named (the profile time zone of the account the token belongs to), or,
+// when name is empty, the zone furthest behind UTC. A wall time written in
+// that one denotes, in any zone the site may read it in, an instant no
+// later than the one meant, so that no change is skipped.
+func Zone(name string) (*time.Location, error) {
+	if name == "" {
+		return time.FixedZone("UTC-12", -12*60*60), nil
+	}
+	return time.LoadLocation(name)
+}
+
 // Since is a query's selection narrowed to what field (updated,
 // lastmodified) says changed since when (zero: everything), oldest first.
 // Both languages compare dates to the minute in the site's time zone loc.

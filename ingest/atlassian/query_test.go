@@ -64,3 +64,16 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestZone(t *testing.T) {
+	unknown, err := Zone("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, off := time.Date(2024, 6, 1, 0, 0, 0, 0, unknown).Zone(); off != -12*60*60 {
+		t.Errorf("no zone named: offset %d s, want -12 h (behind every zone)", off)
+	}
+	if _, err := Zone("Mars/Olympus"); err == nil {
+		t.Error("an unknown zone name was accepted")
+	}
+}

@@ -93,11 +93,6 @@ type Source struct {
 	retry map[string]time.Time
 }
 
-// unknownZone is the zone furthest behind UTC. A wall time written in it
-// denotes, in any zone a server may read it in, an instant no later than
-// the one meant, so that no change is skipped.
-var unknownZone = time.FixedZone("UTC-12", -12*60*60)
-
 // New validates o and returns a source. Errors name the bad field.
 func New(o Options) (*Source, error) {
 	if strings.TrimSpace(o.Token) == "" {
@@ -115,20 +110,18 @@ func New(o Options) (*Source, error) {
 	if o.Overlap < 0 {
 		return nil, fmt.Errorf("confluence: Overlap %s is negative", o.Overlap)
 	}
-	s := &Source{cloud: o.Email != "", overlap: o.Overlap, pageSize: o.PageSize, loc: unknownZone, retry: map[string]time.Time{}}
+	s := &Source{cloud: o.Email != "", overlap: o.Overlap, pageSize: o.PageSize, retry: map[string]time.Time{}}
 	if s.overlap == 0 {
 		s.overlap = DefaultOverlap
 	}
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}
-	if o.TimeZone != "" {
-		loc, err := time.LoadLocation(o.TimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("confluence: TimeZone %q: %v", o.TimeZone, err)
-		}
-		s.loc = loc
+	loc, err := atlassian.Zone(o.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("confluence: TimeZone %q: %v", o.TimeZone, err)
 	}
+	s.loc = loc
 	sel, err := selection(o)
 	if err != nil {
 		return nil, err

@@ -85,11 +85,6 @@ type Source struct {
 	pageSize int
 }
 
-// unknownZone is the zone furthest behind UTC: a wall time written in it
-// denotes, in any zone Jira may read it in, an instant no later than the
-// one meant.
-var unknownZone = time.FixedZone("UTC-12", -12*60*60)
-
 // New validates o and returns a source. Errors name the bad field.
 func New(o Options) (*Source, error) {
 	if strings.TrimSpace(o.Token) == "" {
@@ -107,20 +102,18 @@ func New(o Options) (*Source, error) {
 	if o.Overlap < 0 {
 		return nil, fmt.Errorf("jira: Overlap %s is negative", o.Overlap)
 	}
-	s := &Source{overlap: o.Overlap, pageSize: o.PageSize, loc: unknownZone}
+	s := &Source{overlap: o.Overlap, pageSize: o.PageSize}
 	if s.overlap == 0 {
 		s.overlap = DefaultOverlap
 	}
 	if s.pageSize == 0 {
 		s.pageSize = DefaultPageSize
 	}
-	if o.TimeZone != "" {
-		loc, err := time.LoadLocation(o.TimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("jira: TimeZone %q: %v", o.TimeZone, err)
-		}
-		s.loc = loc
+	loc, err := atlassian.Zone(o.TimeZone)
+	if err != nil {
+		return nil, fmt.Errorf("jira: TimeZone %q: %v", o.TimeZone, err)
 	}
+	s.loc = loc
 	sel, err := selection(o)
 	if err != nil {
 		return nil, err
