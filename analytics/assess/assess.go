@@ -280,7 +280,7 @@ func (an *analysis) coverage() []ingest.Coverage {
 		q := &an.c.questions[qi]
 		best = best[:0]
 		for i := range an.doc.sentences {
-			if !an.usable(i) || an.doc.sentences[i].flags&flagAction != 0 && q.key != "learning" {
+			if !an.usable(i) || an.doc.sentences[i].flags&flagAction != 0 {
 				continue
 			}
 			kind := an.kind(i)

@@ -39,7 +39,8 @@
 // "something looked wrong" make a cue; an alert that fired is not one). A
 // sentence's score is the weight of its best rule times its section's
 // factor (action items count for nothing); a section rule (a sentence of
-// the lessons is learning) honours its veto, so plans there do not count.
+// the lessons is learning) honours its veto, so plans there do not count,
+// nor do lessons that open with an imperative ("Add more tests").
 // A category is covered when a sentence reaches the threshold; the three
 // best sentences are its evidence. Confidence is in the verdict: with r the best score over the
 // threshold, plus 0.25 for each further supporting sentence (up to two),
