@@ -59,11 +59,14 @@
 // to", "because of") or within four of a gap ("no alert", "lack of"), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
-// section says what went wrong in the opening of its summary (or of its one
+// section (what went wrong alone does not count: it often tells of the
+// response)
+// says what went wrong in the opening of its summary (or of its one
 // untitled text, or, with no summary, of the section saying how it was
 // identified, less the alert that fired): the first three sentences there
-// name factors without causal words; they file categories but do not count
-// towards depth. Timelines, action items, impact and what went well state
+// that are not hedged ("potential compromise") name factors without
+// causal words, less the alert someone saw unless it fell short; they
+// file categories but do not count towards depth. Timelines, action items, impact and what went well state
 // no factor, nor do sentences about the remedy ("the fix was a code change
 // that...").
 //

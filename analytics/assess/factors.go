@@ -204,6 +204,14 @@ func (an *analysis) factorCands() []factorCand {
 		})
 	}
 	explicit := len(out)
+	// What went wrong in the response is no statement of the causes: with
+	// only that, the summary still says what went wrong.
+	causes := 0
+	for i := range out {
+		if out[i].f.Evidence.Section != ingest.KindWentWrong {
+			causes++
+		}
+	}
 	// With neither a factor section nor a summary, how the problem was
 	// identified is where a debrief says what went wrong.
 	leadKind := ingest.KindSummary
@@ -249,14 +257,20 @@ func (an *analysis) factorCands() []factorCand {
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the
 			// version from updating".
-			if explicit == 0 && an.summaryRank(i) < 3 {
+			if causes == 0 && an.summaryRank(i) < 3 && an.doc.sentences[i].flags&flagHedged == 0 {
 				mask = an.categories(i, false)
-				if kind == ingest.KindDetection {
+				stated := an.statedCategories(i, false)
+				switch {
+				case kind == ingest.KindDetection:
 					// How it was detected names the alert that fired,
 					// which is no monitoring gap.
 					mask &^= an.catBit("monitoring")
+				case an.has(i, c.perceive):
+					// So does a summary's "the team saw an alert",
+					// unless it says the alert fell short.
+					mask &^= an.catBit("monitoring") &^ stated
 				}
-				lead = mask != 0 && an.statedCategories(i, false) == 0
+				lead = mask != 0 && stated == 0
 			} else {
 				mask = an.statedCategories(i, false)
 			}

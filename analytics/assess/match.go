@@ -449,6 +449,7 @@ type compiled struct {
 	imperative                             int32 // -1 when the catalog has none
 	prescriptive                           int32 // -1 when the catalog has none
 	remedy                                 int32 // -1 when the catalog has none
+	perceive                               int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -542,6 +543,10 @@ func compile(f *catalogFile) (*compiled, error) {
 	}
 	if id, ok := c.lexByKey["@prescriptive"]; ok {
 		c.prescriptive = id
+	}
+	c.perceive = -1
+	if id, ok := c.lexByKey["@perceive"]; ok {
+		c.perceive = id
 	}
 	for _, n := range f.Negators {
 		c.m.negator(n.Text)
