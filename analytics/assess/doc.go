@@ -60,15 +60,14 @@
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
-// response)
-// says what went wrong in the opening of its summary (or of its one
-// untitled text, or, with no summary, of the section saying how it was
-// identified, less the alert that fired): the first three sentences there
-// that are not hedged ("potential compromise") name factors without
+// response) says what went wrong in the opening of its summary (or of its
+// one untitled text, or, with no summary, of the section saying how it
+// was identified, less the alert that fired): the first three sentences
+// there that are not hedged ("potential compromise") name factors without
 // causal words, less the alert someone saw unless it fell short; they
-// file categories but do not count towards depth. Timelines, action items, impact and what went well state
-// no factor, nor do sentences about the remedy ("the fix was a code change
-// that...").
+// file categories but do not count towards depth. Timelines, action
+// items, impact and what went well state no factor, nor do sentences
+// about the remedy ("the fix was a code change that...").
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran
