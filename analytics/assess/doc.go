@@ -65,9 +65,11 @@
 // was identified, less the alert that fired): the first three sentences
 // there that are not hedged ("potential compromise") name factors without
 // causal words, less the alert someone saw unless it fell short; they
-// file categories but do not count towards depth. Timelines, action
-// items, impact and what went well state no factor, nor do sentences
-// about the remedy ("the fix was a code change that...").
+// file categories but do not count towards depth. In a resolution, a
+// sentence names a factor by its reason (causal words within eight words)
+// or when it reports a finding ("the team identified that..."). Timelines,
+// action items, impact and what went well state no factor, nor do
+// sentences about the remedy ("the fix was a code change that...").
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

@@ -253,6 +253,10 @@ func (an *analysis) factorCands() []factorCand {
 			if causal {
 				mask = an.categoriesNear(i, an.starts(i, c.causal), 8, false)
 			}
+			if an.has(i, c.finding) {
+				// "Team identified that the disk space was reduced..."
+				mask |= an.categories(i, false)
+			}
 		case ingest.KindSummary, onlyOther, leadKind:
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the

@@ -450,6 +450,7 @@ type compiled struct {
 	prescriptive                           int32 // -1 when the catalog has none
 	remedy                                 int32 // -1 when the catalog has none
 	perceive                               int32 // -1 when the catalog has none
+	finding                                int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -543,6 +544,10 @@ func compile(f *catalogFile) (*compiled, error) {
 	}
 	if id, ok := c.lexByKey["@prescriptive"]; ok {
 		c.prescriptive = id
+	}
+	c.finding = -1
+	if id, ok := c.lexByKey["@finding"]; ok {
+		c.finding = id
 	}
 	c.perceive = -1
 	if id, ok := c.lexByKey["@perceive"]; ok {
