@@ -174,6 +174,21 @@ func TestLanguageCases(t *testing.T) {
 					t.Errorf("counterfactuals %v", a.Depth.Counterfactuals)
 				}
 			}},
+		{"a link's words are no cue", []sec{{ingest.KindSummary, "Internal write-up: https://github.com/acme/incident-reviews/pull/12"}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if hasCategory(a, "dependency") {
+					t.Errorf("dependency from a URL: %v", a.Factors)
+				}
+			}},
+		{"unexpected said of a thing is no surprise, said of what happened is", []sec{
+			{ingest.KindTimeline, "The team notices unexpected blocking of requests by the firewall."},
+			{ingest.KindSummary, "The expiry warning was unexpected because renewal is automatic."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			c := coverage(a, "surprise")
+			if !c.Covered || len(c.Evidence) != 1 || !strings.Contains(c.Evidence[0].Sentence, "warning was unexpected") {
+				t.Errorf("surprise %+v, want only the warning", c)
+			}
+		}},
 		{"placeholders are no evidence", []sec{
 			{ingest.KindSurprises, "[Describe what surprised the team]"},
 			{ingest.KindWentWell, "TBD"},

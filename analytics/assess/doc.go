@@ -18,7 +18,8 @@
 // "vs."), initials, decimals, times, versions and URLs; wrapped lines are
 // joined back; leading time stamps of timeline entries are left out of the
 // evidence. Questions, template placeholders ("[describe the impact]",
-// "TBD", "<insert>") and code or log lines are never evidence. Evidence is
+// "TBD", "<insert>") and code or log lines are never evidence; the words
+// of a link (http or https, up to white space) match no cue. Evidence is
 // always a trimmed substring of a section's text.
 //
 // # Matching

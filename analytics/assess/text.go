@@ -698,6 +698,15 @@ func tokenize(toks []token, text, low string, s, e int) []token {
 	i := s
 	for i < e {
 		c := low[i]
+		if c == 'h' && (i == s || !isWordByte(low[i-1])) {
+			if n := urlLen(low[i:e]); n > 0 {
+				// A link's words are an address, not prose: "github" in
+				// a URL names no vendor.
+				i += n
+				brk = true
+				continue
+			}
+		}
 		if !isWordByte(c) {
 			switch c {
 			case ',', ';', ':', '(', ')', '[', ']', '"', '!', '?':
@@ -808,6 +817,23 @@ func tokenize(toks []token, text, low string, s, e int) []token {
 		i = k
 	}
 	return toks
+}
+
+// urlLen is the length of the http(s) URL s starts with, up to white
+// space or a closing bracket or quote, or 0.
+func urlLen(s string) int {
+	if !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+		return 0
+	}
+	n := 0
+	for n < len(s) {
+		switch s[n] {
+		case ' ', '\t', '\n', '\r', ')', ']', '>', '"', '\'':
+			return n
+		}
+		n++
+	}
+	return n
 }
 
 func isUpperAt(s string, i int) bool {
