@@ -10,4 +10,10 @@
 // or outdated index is rebuilt from the store. Nothing is stored in the
 // index: hits are hydrated from the store. This is the only package that
 // imports Bleve.
+//
+// Bleve writes and merges the segments; searches do not go through Bleve's
+// searchers but through a small engine over the segments (engine.go):
+// matching as operations on the postings' bit sets, then BM25 scoring of
+// the matches only, filters and facet counts from per-segment tables
+// (tables.go).
 package index

@@ -64,8 +64,8 @@ type Index struct {
 	tables  *tables
 	// splitAbove is where searches split (splitAbove; tests lower it).
 	splitAbove uint64
-	// batches holds the batches of matches searches hand over.
-	batches sync.Pool
+	// scoreBufs holds the score arrays of searches (*[]float64).
+	scoreBufs sync.Pool
 }
 
 // use makes idx the index searched and written. The caller holds mu, or

@@ -17,7 +17,7 @@ import (
 // Version is the version of the mapping and of what documents hold. Bump
 // it whenever either changes: an index of another version is rebuilt from
 // the store when the server starts.
-const Version = 6
+const Version = 7
 
 // Query fields: what a query may name before a colon. Prose is the title,
 // the summary, the body (text under headings of no known kind) and one
@@ -54,15 +54,32 @@ const (
 //     ("root_cause:cach"), for root_cause: and the other kinds.
 //
 // None has positions (term vectors): phrases go through pairs. Facets are
-// keyword fields, and day holds the debrief's date in Unix seconds; the
-// search reads both into per-segment tables (see tables.go) to filter,
-// count and sort without Bleve's doc values.
+// keyword fields, day holds the debrief's date in Unix seconds, and length
+// the number of terms of each field above ("text:1520"), for BM25's
+// average field lengths; the search reads them into per-segment tables
+// (see tables.go) to filter, count, sort and score without Bleve's doc
+// values.
 const (
 	ixText    = "text"
 	ixPairs   = "pairs"
 	ixSection = "section"
 	ixDay     = "day"
+	ixLength  = "length"
 )
+
+// scoredFields are the fields a query's words are scored in, in the order
+// of a segment table's lengths.
+var scoredFields = [...]string{ixText, ixPairs, ixSection, fieldTitle, fieldSummary}
+
+// scoredField is the index of a field in scoredFields, or -1.
+func scoredField(field string) int {
+	for i, f := range scoredFields {
+		if f == field {
+			return i
+		}
+	}
+	return -1
+}
 
 // pairGap joins the two words of a pair across a stop word: "rate of
 // change" gives "rate ~ change". It is never part of a word.
@@ -95,7 +112,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	for _, name := range []string{ixText, fieldTitle, fieldSummary} {
 		doc.AddFieldMappingsAt(name, words())
 	}
-	for _, name := range append([]string{ixPairs, ixSection, ixDay}, facetFields...) {
+	for _, name := range append([]string{ixPairs, ixSection, ixDay, ixLength}, facetFields...) {
 		doc.AddFieldMappingsAt(name, kw())
 	}
 	m := bleve.NewIndexMapping()
@@ -170,9 +187,11 @@ func (x *Index) document(id string, d *ingest.Debrief) *document.Document {
 	if !hasSummary {
 		add(fieldSummary, d.Summary)
 	}
-	for name, ts := range map[string]analysis.TokenStream{ixText: text, ixPairs: pairs, ixSection: section, fieldTitle: title, fieldSummary: summary} {
+	for i, ts := range [len(scoredFields)]analysis.TokenStream{text, pairs, section, title, summary} {
 		if len(ts) > 0 {
+			name := scoredFields[i]
 			doc.AddField(document.NewTextFieldCustom(name, nil, nil, indexOptions, tokens(ts)))
+			doc.AddField(document.NewTextFieldWithIndexingOptions(ixLength, nil, lengthTerm(name, len(ts)), indexOptions))
 		}
 	}
 	facet := func(field string, vs ...string) {
@@ -238,6 +257,23 @@ func sectionField(k ingest.SectionKind) string {
 		return fieldBody
 	}
 	return string(k)
+}
+
+// lengthTerm is the length field's term for a field of n terms.
+func lengthTerm(field string, n int) []byte {
+	return strconv.AppendInt([]byte(field+":"), int64(n), 10)
+}
+
+// lengthOf reads a length term: the index of its field in scoredFields
+// and the length.
+func lengthOf(term string) (int, uint32, bool) {
+	for i, f := range scoredFields {
+		if len(term) > len(f) && term[len(f)] == ':' && term[:len(f)] == f {
+			n, err := strconv.ParseUint(term[len(f)+1:], 10, 32)
+			return i, uint32(n), err == nil
+		}
+	}
+	return 0, 0, false
 }
 
 // dayOf reads the day field.

@@ -7,9 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // The query language, parsed by parseQuery:
@@ -181,12 +179,12 @@ func facetValue(field, v string) string {
 // fields, with what a highlighter needs to find the matches again in the
 // text.
 type compiled struct {
-	must []query.Query // phrases and fielded clauses: required
+	must []*node // phrases and fielded clauses: required
 	// words are the bare words, each with the forms that satisfy it
 	// (a word and the next also match written as one); any is every one
 	// of those forms, for the relaxed query.
-	words, any []query.Query
-	not        []query.Query
+	words, any []*node
+	not        []*node
 	filters    []filterGroup // facet clauses
 	// terms are the stems of the words and phrases to highlight, prefixes
 	// the lower-case prefixes.
@@ -196,30 +194,30 @@ type compiled struct {
 
 // query assembles the compiled clauses: the query to run (nil for every
 // debrief) and the relaxed one to run when few debriefs match every word.
-func (c *compiled) query() (q, relaxed query.Query) {
+func (c *compiled) query() (q, relaxed *node) {
 	if len(c.must)+len(c.words)+len(c.not) == 0 {
 		return nil, nil
 	}
-	build := func(words query.Query) query.Query {
+	build := func(words *node) *node {
 		must := slices.Clone(c.must)
 		if words != nil {
 			must = append(must, words)
 		}
 		if len(must) == 0 {
-			must = append(must, bleve.NewMatchAllQuery())
+			must = append(must, allNode())
 		}
 		if len(c.not) == 0 {
-			return conjunction(must)
+			return andNode(must...)
 		}
-		return query.NewBooleanQuery(must, nil, c.not)
+		return &node{op: opAnd, kids: must, not: c.not}
 	}
-	var all query.Query
+	var all *node
 	if len(c.words) > 0 {
-		all = conjunction(c.words)
+		all = andNode(c.words...)
 	}
 	q = build(all)
 	if len(c.words) >= 2 {
-		relaxed = build(disjunction(c.any))
+		relaxed = build(orNode(c.any...))
 	}
 	return q, relaxed
 }
@@ -273,20 +271,20 @@ func (x *Index) compile(clauses []clause, inText func(term string) bool) (*compi
 		if !inText(terms[0].term) {
 			continue
 		}
-		one := termQuery(ixText, terms[0].term)
-		c.words[j] = disjunction([]query.Query{conjunction([]query.Query{c.words[j], c.words[j+1]}), one})
+		one := termNode(ixText, terms[0].term)
+		c.words[j] = orNode(andNode(c.words[j], c.words[j+1]), one)
 		c.words[j+1] = nil
 		c.any = append(c.any, one)
 		c.terms[terms[0].term] = true
 		j++
 	}
-	c.words = slices.DeleteFunc(c.words, func(q query.Query) bool { return q == nil })
+	c.words = slices.DeleteFunc(c.words, func(q *node) bool { return q == nil })
 	return c, nil
 }
 
 // clauseQuery makes one clause's query over the index fields, and for a
 // bare word of one term, its stem.
-func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, string, error) {
+func (x *Index) clauseQuery(cl clause, c *compiled) (*node, string, error) {
 	if cl.prefix {
 		p := strings.ToLower(cl.text)
 		c.prefixes = append(c.prefixes, p)
@@ -294,9 +292,7 @@ func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, string, error)
 		if field == ixSection {
 			prefix = string(sectionTerm(cl.field, p))
 		}
-		pq := bleve.NewPrefixQuery(prefix)
-		pq.SetField(field)
-		return pq, "", nil
+		return prefixNode(field, prefix), "", nil
 	}
 	toks := x.analyze(cl.text)
 	if len(toks) == 0 {
@@ -309,7 +305,7 @@ func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, string, error)
 		c.terms[t.term] = true
 	}
 	// The words, in the clause's field.
-	var ws []query.Query
+	var ws []*node
 	for _, t := range toks {
 		ws = append(ws, x.wordQuery(cl.field, t.term))
 	}
@@ -322,16 +318,16 @@ func (x *Index) clauseQuery(cl clause, c *compiled) (query.Query, string, error)
 	// A phrase, or a word the analyzer splits ("v1.2"): each two
 	// neighbouring terms as a pair, gaps where stop words were; in a
 	// field, its words must be there too.
-	var qs []query.Query
+	var qs []*node
 	for i := 1; i < len(toks); i++ {
 		a := &analysis.Token{Term: []byte(toks[i-1].term), Position: toks[i-1].pos}
 		b := &analysis.Token{Term: []byte(toks[i].term), Position: toks[i].pos}
-		qs = append(qs, termQuery(ixPairs, string(pairTerm(a, b))))
+		qs = append(qs, termNode(ixPairs, string(pairTerm(a, b))))
 	}
 	if cl.field != "" {
 		qs = append(qs, ws...)
 	}
-	return conjunction(qs), "", nil
+	return andNode(qs...), "", nil
 }
 
 // wordField is the index field holding the words of a query field.
@@ -346,32 +342,12 @@ func wordField(field string) string {
 }
 
 // wordQuery looks for a stem in a query field ("" for anywhere).
-func (x *Index) wordQuery(field, stem string) query.Query {
+func (x *Index) wordQuery(field, stem string) *node {
 	f := wordField(field)
 	if f == ixSection {
 		stem = string(sectionTerm(field, stem))
 	}
-	return termQuery(f, stem)
-}
-
-func termQuery(field, term string) query.Query {
-	tq := bleve.NewTermQuery(term)
-	tq.SetField(field)
-	return tq
-}
-
-func conjunction(qs []query.Query) query.Query {
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return bleve.NewConjunctionQuery(qs...)
-}
-
-func disjunction(qs []query.Query) query.Query {
-	if len(qs) == 1 {
-		return qs[0]
-	}
-	return bleve.NewDisjunctionQuery(qs...)
+	return termNode(f, stem)
 }
 
 // analyzed is one term of analysed text.

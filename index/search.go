@@ -8,12 +8,9 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"sync"
 	"time"
 
-	"github.com/blevesearch/bleve/v2/search"
-	"github.com/blevesearch/bleve/v2/search/query"
-	bindex "github.com/blevesearch/bleve_index_api"
+	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Search is a search request.
@@ -85,8 +82,8 @@ type filterGroup struct {
 
 // plan is a search made ready to run over a view.
 type plan struct {
-	q       query.Query // nil: every debrief
-	relaxed query.Query // run when q matches fewer than relaxBelow
+	q       *node // nil: every debrief
+	relaxed *node // run when q matches fewer than relaxBelow
 	filters []filterGroup
 	from    int64 // day bounds, when dated is set: [from, to)
 	to      int64
@@ -161,7 +158,7 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 	if p.q == nil {
 		p.byDate = true // nothing to rank by
 	}
-	o, err := x.execute(ctx, v, p)
+	o, err := x.execute(newEngine(ctx, v), p)
 	if err != nil {
 		return nil, err
 	}
@@ -210,48 +207,10 @@ type found struct {
 type outcome struct {
 	total   uint64
 	relaxed bool
-	top     []found // best first
-	counts  []uint32
+	top     []found  // best first
+	counts  []uint32 // by value id; nil when facets are not counted
 	fields  []uint8  // by value id, as counts
 	values  []string // by value id
-}
-
-// done completes an outcome once every match has been seen: the best
-// ones in order, and the facets when counted.
-func (o *outcome) done(v *view, hits [][]uint64, h *topHeap) *outcome {
-	o.top = h.sorted()
-	if hits != nil {
-		o.countFacets(v, hits)
-	}
-	return o
-}
-
-// countFacets counts the values of the matches: for each segment, the
-// matches' bit set against each value's, over the words holding matches.
-func (o *outcome) countFacets(v *view, hits [][]uint64) {
-	var nonzero []int
-	for si, t := range v.segs {
-		nonzero = nonzero[:0]
-		for w, word := range hits[si] {
-			if word != 0 {
-				nonzero = append(nonzero, w)
-			}
-		}
-		if len(nonzero) == 0 {
-			continue
-		}
-		for i, id := range t.ids {
-			if int(id) >= len(o.counts) {
-				continue
-			}
-			docs := t.docs[i]
-			n := 0
-			for _, w := range nonzero {
-				n += bits.OnesCount64(hits[si][w] & docs[w])
-			}
-			o.counts[id] += uint32(n)
-		}
-	}
 }
 
 // facetCounts gives each facet's most frequent values.
@@ -275,267 +234,244 @@ func (o *outcome) facetCounts() map[string][]FacetCount {
 	return out
 }
 
-// execute runs a plan: every matching document is filtered, counted and
-// offered to a bounded heap of the best ones.
-func (x *Index) execute(ctx context.Context, v *view, p *plan) (*outcome, error) {
+// execute runs a plan with the engine e: the matches of each segment,
+// scored, offered to a bounded heap of the best ones, and counted.
+func (x *Index) execute(e *engine, p *plan) (*outcome, error) {
+	v := e.v
 	fields, values := x.tables.values.all()
 	o := &outcome{fields: fields, values: values}
-	if p.facets {
-		o.counts = make([]uint32, len(values))
+	groups := x.filterIDs(p.filters)
+	strict := make([]*roaring.Bitmap, len(v.segs))
+	for si := range v.segs {
+		s, err := e.matches(si, p.q, groups, p)
+		if err != nil {
+			return nil, err
+		}
+		strict[si] = s
+		o.total += s.GetCardinality()
 	}
-	// Filters as marks on value ids: a document passes when the values it
-	// has mark every group, and none marks it excluded.
-	var need uint64
-	var mark []uint64
-	var excluded []bool
-	if len(p.filters) > 0 {
-		mark = make([]uint64, len(values))
-		excluded = make([]bool, len(values))
-		bit := 0
-		for _, g := range p.filters {
-			fi := slices.Index(facetFields, g.field)
-			if !g.exclude {
-				if bit == 64 {
-					return nil, fmt.Errorf("%w: too many filters", ErrBadSearch)
-				}
-				need |= 1 << bit
-			}
-			for _, val := range g.values {
-				id, ok := x.tables.values.lookup(fi, val)
-				if !ok || int(id) >= len(values) {
-					continue // no debrief has it
-				}
-				if g.exclude {
-					excluded[id] = true
-				} else {
-					mark[id] |= 1 << bit
-				}
-			}
-			if !g.exclude {
-				bit++
-			}
-		}
-	}
-	filtering := len(p.filters) > 0 || p.dated
-	// The matches, as a bit set per segment, for counting facets.
-	var hits [][]uint64
-	if p.facets {
-		hits = make([][]uint64, len(v.segs))
-		for i, t := range v.segs {
-			hits[i] = make([]uint64, t.words())
-		}
-	}
-	h := &topHeap{k: p.k, byDate: p.byDate}
-	seg := 0
-	visit := func(num uint64, score float64, tier int8) {
-		seg = v.locate(num, seg)
-		t := v.segs[seg]
-		local := num - v.start[seg]
-		day := t.day[local]
-		if filtering {
-			vals := t.vals[t.off[local]:t.off[local+1]]
-			if p.dated && (day == noDay || day < p.from || day >= p.to) {
-				return
-			}
-			var has uint64
-			for _, id := range vals {
-				if int(id) < len(mark) {
-					if excluded[id] {
-						return
-					}
-					has |= mark[id]
-				}
-			}
-			if has&need != need {
-				return
-			}
-		}
-		o.total++
-		if hits != nil {
-			hits[seg][local/64] |= 1 << (local % 64)
-		}
-		if len(p.boost) > 0 {
-			for _, id := range t.vals[t.off[local]:t.off[local+1]] {
-				for _, b := range p.boost {
-					if b.id == id {
-						score += b.score
-					}
-				}
-			}
-		}
-		if h.k > 0 {
-			h.offer(found{num: num, score: score, day: day, tier: tier})
-		}
-	}
-
-	if p.q == nil {
-		for si, t := range v.segs {
-			del := v.deleted[si]
-			for local := range uint64(len(t.day)) {
-				if del != nil && del.Contains(uint32(local)) {
-					continue
-				}
-				visit(v.start[si]+local, 0, 1)
-			}
-			if err := ctx.Err(); err != nil {
+	final, scoreBy := strict, p.q
+	if p.relaxed != nil && o.total < relaxBelow {
+		o.relaxed, o.total, scoreBy = true, 0, p.relaxed
+		final = make([]*roaring.Bitmap, len(v.segs))
+		for si := range v.segs {
+			s, err := e.matches(si, p.relaxed, groups, p)
+			if err != nil {
 				return nil, err
 			}
+			final[si] = roaring.Or(s, strict[si])
+			o.total += final[si].GetCardinality()
 		}
-		return o.done(v, hits, h), nil
 	}
-	var strict []uint64
-	err := x.each(ctx, v, p.q, func(num uint64, score float64) {
-		before := o.total
-		visit(num, score, 1)
-		if o.total > before && len(strict) < relaxBelow {
-			strict = append(strict, num)
+	var ls []*leaf
+	if scoreBy != nil {
+		var err error
+		if ls, err = e.scorers(scoreBy); err != nil {
+			return nil, err
 		}
+	}
+	split := v.total > x.splitAbove
+	var half uint64
+	if split {
+		half = max(x.splitAbove/2, 1)
+	}
+	parts := e.parts(final, half)
+	var heaps [2]topHeap
+	var counts [2][]uint32
+	for w := range heaps {
+		heaps[w] = topHeap{k: p.k, byDate: p.byDate}
+		if p.facets {
+			counts[w] = make([]uint32, len(values))
+		}
+	}
+	scored := len(ls) > 0 || len(p.boost) > 0
+	err := parallel(parts, split, func(w int, pt part) error {
+		t := v.segs[pt.seg]
+		var acc []float64
+		if scored {
+			buf := x.scoreBuf(int(pt.hi - pt.lo))
+			acc = (*buf)[:pt.hi-pt.lo]
+			if err := e.scores(pt, ls, acc); err != nil {
+				return err // the buffer is not all zeros: left to the collector
+			}
+			for _, b := range p.boost {
+				if set := t.valueSet(b.id); set != nil {
+					eachDoc(roaring.And(pt.set, set), func(d uint32) { acc[d-pt.lo] += b.score })
+				}
+			}
+			// Only the matches were scored: zeroed as they are read, the
+			// buffer goes back all zeros.
+			defer x.scoreBufs.Put(buf)
+		}
+		h := &heaps[w]
+		start, s := v.start[pt.seg], strict[pt.seg]
+		eachDoc(pt.set, func(d uint32) {
+			f := found{num: start + uint64(d), day: t.day[d], tier: 1}
+			if acc != nil {
+				f.score, acc[d-pt.lo] = acc[d-pt.lo], 0
+			}
+			if o.relaxed && !s.Contains(d) {
+				f.tier = 0
+			}
+			h.offer(f)
+		})
+		if c := counts[w]; c != nil {
+			countValues(t, pt, c)
+		}
+		return e.ctx.Err()
 	})
 	if err != nil {
 		return nil, err
 	}
-	if p.relaxed != nil && o.total < relaxBelow {
-		o.relaxed = true
-		seg = 0
-		err = x.each(ctx, v, p.relaxed, func(num uint64, score float64) {
-			if !slices.Contains(strict, num) {
-				visit(num, score, 0)
+	for _, f := range heaps[1].h {
+		heaps[0].offer(f)
+	}
+	o.top = heaps[0].sorted()
+	if p.facets {
+		for id, n := range counts[1] {
+			counts[0][id] += n
+		}
+		o.counts = counts[0]
+	}
+	return o, nil
+}
+
+// countValues adds to counts, by value id, the number of matches of a
+// part having each value of the segment: the matches as 64-bit words,
+// against each value's words, over the words holding matches; or, when
+// that is less work, each match's values.
+func countValues(t *segTable, pt part, counts []uint32) {
+	matches := pt.set.GetCardinality()
+	perDoc := float64(len(t.vals)) / float64(max(len(t.day), 1))
+	words := min(matches, uint64(pt.hi-pt.lo+63)/64)
+	if float64(matches)*perDoc*2 < float64(words)*float64(len(t.ids)) {
+		countDocs(t, pt, counts)
+	} else {
+		countWords(t, pt, counts)
+	}
+}
+
+// countDocs is countValues match by match.
+func countDocs(t *segTable, pt part, counts []uint32) {
+	eachDoc(pt.set, func(d uint32) {
+		for _, id := range t.vals[t.off[d]:t.off[d+1]] {
+			if int(id) < len(counts) {
+				counts[id]++
+			}
+		}
+	})
+}
+
+// countWords is countValues by 64-bit words.
+func countWords(t *segTable, pt part, counts []uint32) {
+	w0 := int(pt.lo / 64)
+	words := make([]uint64, (int(pt.hi)+63)/64-w0)
+	eachDoc(pt.set, func(d uint32) { words[int(d/64)-w0] |= 1 << (d % 64) })
+	var nonzero []int
+	for w, word := range words {
+		if word != 0 {
+			nonzero = append(nonzero, w)
+		}
+	}
+	for i, id := range t.ids {
+		if int(id) >= len(counts) {
+			continue
+		}
+		docs := t.docs[i][w0:]
+		n := 0
+		for _, w := range nonzero {
+			n += bits.OnesCount64(words[w] & docs[w])
+		}
+		counts[id] += uint32(n)
+	}
+}
+
+// idGroup is a filter group as value ids.
+type idGroup struct {
+	ids     []uint32
+	exclude bool
+}
+
+// filterIDs looks up the values of filters; a value no debrief has is
+// left out (so a group of only such values keeps nothing).
+func (x *Index) filterIDs(fs []filterGroup) []idGroup {
+	var out []idGroup
+	for _, g := range fs {
+		fi := slices.Index(facetFields, g.field)
+		ig := idGroup{exclude: g.exclude}
+		for _, val := range g.values {
+			if id, ok := x.tables.values.lookup(fi, val); ok {
+				ig.ids = append(ig.ids, id)
+			}
+		}
+		out = append(out, ig)
+	}
+	return out
+}
+
+// matches is the documents of segment si that q (every document when
+// nil) matches and that pass the filters and dates of p.
+func (e *engine) matches(si int, q *node, groups []idGroup, p *plan) (*roaring.Bitmap, error) {
+	if q == nil {
+		q = allNode()
+	}
+	s, err := e.set(si, q)
+	if err != nil {
+		return nil, err
+	}
+	t := e.v.segs[si]
+	for _, g := range groups {
+		var sets []*roaring.Bitmap
+		for _, id := range g.ids {
+			if set := t.valueSet(id); set != nil {
+				sets = append(sets, set)
+			}
+		}
+		switch {
+		case g.exclude && len(sets) == 0:
+		case g.exclude:
+			s = roaring.AndNot(s, roaring.FastOr(sets...))
+		case len(sets) == 0:
+			return empty, nil
+		default:
+			s = roaring.And(s, roaring.FastOr(sets...))
+		}
+	}
+	if p.dated {
+		in := roaring.New()
+		eachDoc(s, func(d uint32) {
+			if day := t.day[d]; day != noDay && day >= p.from && day < p.to {
+				in.Add(d)
 			}
 		})
-		if err != nil {
-			return nil, err
-		}
+		s = in
 	}
-	return o.done(v, hits, h), nil
+	return s, nil
 }
 
-// scoringCtx asks Bleve's searchers to score by BM25.
-func scoringCtx(ctx context.Context) context.Context {
-	return context.WithValue(ctx, search.GetScoringModelCallbackKey,
-		search.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
+// eachDoc calls fn with each document of a set, in order.
+func eachDoc(s *roaring.Bitmap, fn func(d uint32)) {
+	var buf [256]uint32
+	it := s.ManyIterator()
+	for {
+		n := it.NextMany(buf[:])
+		if n == 0 {
+			return
+		}
+		for _, d := range buf[:n] {
+			fn(d)
+		}
+	}
 }
 
-// splitAbove is the number of documents above which a search's matching
-// is split in two ranges of document numbers, each on its own goroutine.
-const splitAbove = 20_000
-
-// each calls fn with every document matching q. The matching runs on
-// other goroutines and fn on the caller's, in batches, so a search uses
-// both cores: scoring the matches took most of a common word's search.
-// Documents come in increasing order within a batch, not across batches.
-func (x *Index) each(ctx context.Context, v *view, q query.Query, fn func(num uint64, score float64)) error {
-	const batch = 512
-	parts := 1
-	if v.total > x.splitAbove {
-		parts = 2
+// scoreBuf gives an array of at least n scores, all zeros, for e.scores;
+// put it back in x.scoreBufs all zeros.
+func (x *Index) scoreBuf(n int) *[]float64 {
+	if b, ok := x.scoreBufs.Get().(*[]float64); ok && cap(*b) >= n {
+		return b
 	}
-	full := make(chan []match, 4)
-	free := make(chan []match, 4+2*parts)
-	for range cap(free) {
-		b, _ := x.batches.Get().([]match)
-		if b == nil {
-			b = make([]match, 0, batch)
-		}
-		free <- b
-	}
-	done := make(chan struct{})
-	defer close(done)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	for part := range parts {
-		lo, hi := v.total*uint64(part)/uint64(parts), v.total*uint64(part+1)/uint64(parts)
-		s, err := q.Searcher(scoringCtx(ctx), v.r, x.mapping, search.SearcherOptions{})
-		if err != nil {
-			return fmt.Errorf("index: search: %w", err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer s.Close()
-			errs[part] = matchRange(ctx, s, v, lo, hi, func(b []match) bool {
-				select {
-				case full <- b:
-					return true
-				case <-done:
-					return false
-				}
-			}, func() []match {
-				select {
-				case b := <-free:
-					return b
-				case <-done:
-					return nil
-				}
-			})
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(full)
-	}()
-	for b := range full {
-		for _, m := range b {
-			fn(m.num, m.score)
-		}
-		free <- b[:0]
-	}
-	// Keep the batches for the next search: they were most of what a
-	// search allocated.
-	for len(free) > 0 {
-		x.batches.Put(<-free)
-	}
-	return errors.Join(errs...)
-}
-
-// match is a matching document and its score.
-type match struct {
-	num   uint64
-	score float64
-}
-
-// matchRange sends, in batches, the documents numbered from lo to hi that
-// a searcher matches; take gives an empty batch, send passes a full one on
-// (both false or nil when the search is over).
-func matchRange(ctx context.Context, s search.Searcher, v *view, lo, hi uint64, send func([]match) bool, take func() []match) error {
-	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize()+1, 0), IndexReader: v.r}
-	b := take()
-	if b == nil {
-		return nil
-	}
-	var d *search.DocumentMatch
-	var err error
-	if lo > 0 {
-		d, err = s.Advance(sctx, bindex.NewIndexInternalID(nil, lo))
-	} else {
-		d, err = s.Next(sctx)
-	}
-	for ; ; d, err = s.Next(sctx) {
-		if err != nil {
-			return fmt.Errorf("index: search: %w", err)
-		}
-		end := d == nil || d.IndexInternalID.Value() >= hi
-		if !end {
-			b = append(b, match{d.IndexInternalID.Value(), d.Score})
-			sctx.DocumentMatchPool.Put(d)
-		}
-		if len(b) == cap(b) || end && len(b) > 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			if !send(b) {
-				return nil
-			}
-			if end {
-				return nil
-			}
-			if b = take(); b == nil {
-				return nil
-			}
-		}
-		if end {
-			return nil
-		}
-	}
+	b := make([]float64, n)
+	return &b
 }
 
 // docFreq counts the documents with a term in a field.
@@ -574,6 +510,9 @@ func (h *topHeap) better(a, b found) bool {
 }
 
 func (h *topHeap) offer(f found) {
+	if h.k == 0 {
+		return
+	}
 	if len(h.h) < h.k {
 		h.h = append(h.h, f)
 		for i := len(h.h) - 1; i > 0; {

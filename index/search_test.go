@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -406,9 +407,43 @@ func TestSearchFacetsAcrossSegments(t *testing.T) {
 		}},
 		{"excluded team", index.Search{Query: "-team:payments"}, func(d *ingest.Debrief) bool { return !slices.Contains(d.Meta.Teams, "payments") }},
 	}
+	// BM25 of "resolver" in the text field, from Bleve's own analysis of
+	// the live documents: idf over the live ones, their average length.
+	bm25 := map[string]float64{}
+	{
+		var n, df, total float64
+		type doc struct{ tf, length float64 }
+		docs := map[string]doc{}
+		for _, d := range live {
+			tf, length := index.TextCount(f.index, d, "resolver")
+			n, total = n+1, total+float64(length)
+			if tf > 0 {
+				df++
+				docs[d.ID] = doc{float64(tf), float64(length)}
+			}
+		}
+		idf, avg := math.Log(1+(n-df+0.5)/(df+0.5)), total/n
+		for id, d := range docs {
+			bm25[id] = idf * d.tf * 2.2 / (d.tf + 1.2*(0.25+0.75*d.length/avg))
+		}
+	}
 	for _, split := range []bool{false, true} {
 		// Split, the matching runs over two ranges of documents at once.
 		index.SplitSearchesAbove(f.index, map[bool]uint64{false: 1 << 62, true: 50}[split])
+		t.Run(fmt.Sprintf("scores are BM25/split=%v", split), func(t *testing.T) {
+			res := f.search(index.Search{Query: "resolver", Limit: 100})
+			if len(res.Hits) != len(bm25) {
+				t.Fatalf("%d hits, %d debriefs have the word", len(res.Hits), len(bm25))
+			}
+			for i, h := range res.Hits {
+				if want, ok := bm25[h.ID]; !ok || math.Abs(h.Score-want) > 1e-9*want {
+					t.Errorf("hit %d %s: score %.12f, BM25 %.12f (has the word: %v)", i, h.ID, h.Score, want, ok)
+				}
+				if i > 0 && h.Score > res.Hits[i-1].Score {
+					t.Errorf("hit %d scores more than hit %d", i, i-1)
+				}
+			}
+		})
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/split=%v", tt.name, split), func(t *testing.T) {
 				tt.s.Limit = 5

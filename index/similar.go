@@ -1,16 +1,11 @@
 package index
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
-	bindex "github.com/blevesearch/bleve_index_api"
 
 	"github.com/secondstory/secondstory/ingest"
 )
@@ -28,7 +23,7 @@ type SimilarHit struct {
 const (
 	categoryBoost     = 0.5
 	similarCandidates = 60 // most frequent terms considered
-	similarTerms      = 10 // kept, by tf-idf (more than ten made Bleve merge them through a heap: 3x slower)
+	similarTerms      = 10 // kept, by tf-idf
 )
 
 // Similar finds the debriefs most like d: those sharing its distinctive
@@ -105,12 +100,11 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 		return []SimilarHit{}, nil
 	}
 	top := ws[0].w
-	var should []query.Query
+	terms := make([]*node, 0, len(ws))
 	for _, w := range ws {
-		tq := bleve.NewTermQuery(w.term)
-		tq.SetField(ixText)
-		tq.SetBoost(w.w / top)
-		should = append(should, tq)
+		t := termNode(ixText, w.term)
+		t.boost = w.w / top
+		terms = append(terms, t)
 	}
 	// Factor categories in common add to the score of debriefs sharing
 	// words; as clauses of the query they made it visit nearly every
@@ -124,50 +118,35 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 			}
 		}
 	}
-	bq := query.NewBooleanQuery(nil, should, []query.Query{query.NewDocIDQuery([]string{d.ID})})
-	bq.SetMinShould(1)
-	o, err := x.execute(ctx, v, &plan{q: bq, k: limit, boost: boost})
+	// One more than asked for: d itself is most like d.
+	e := newEngine(ctx, v)
+	o, err := x.execute(e, &plan{q: orNode(terms...), k: limit + 1, boost: boost})
 	if err != nil {
 		return nil, fmt.Errorf("index: similar: %w", err)
 	}
-	// The shared terms: each term's postings, advanced to the hits in
-	// document order.
-	shared := make([][]string, len(o.top))
-	order := make([]int, len(o.top))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(o.top[a].num, o.top[b].num) })
-	for _, w := range ws { // most distinctive first
-		r, err := v.r.TermFieldReader(ctx, []byte(w.term), ixText, false, false, false)
-		if err != nil {
-			return nil, fmt.Errorf("index: term %q: %w", w.term, err)
-		}
-		var tfd *bindex.TermFieldDoc
-		for _, i := range order {
-			id := bindex.NewIndexInternalID(nil, o.top[i].num)
-			if tfd, err = r.Advance(id, tfd); err != nil {
-				break
-			}
-			if tfd == nil {
-				break
-			}
-			if tfd.ID.Equals(id) {
-				shared[i] = append(shared[i], word[w.term])
-			}
-		}
-		r.Close()
-		if err != nil {
-			return nil, fmt.Errorf("index: term %q: %w", w.term, err)
-		}
-	}
-	out := make([]SimilarHit, 0, len(o.top))
-	for i, f := range o.top {
+	out := make([]SimilarHit, 0, limit)
+	for _, f := range o.top {
 		id, err := v.id(f.num)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, SimilarHit{ID: id, Score: f.score, Shared: shared[i]})
+		if id == d.ID || len(out) == limit {
+			continue
+		}
+		// The shared terms, most distinctive first.
+		si := v.locate(f.num, 0)
+		local := uint32(f.num - v.start[si])
+		var shared []string
+		for _, w := range ws {
+			p, err := e.posting(si, ixText, w.term)
+			if err != nil {
+				return nil, err
+			}
+			if p.set.Contains(local) {
+				shared = append(shared, word[w.term])
+			}
+		}
+		out = append(out, SimilarHit{ID: id, Score: f.score, Shared: shared})
 	}
 	return out, nil
 }

@@ -14,35 +14,50 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
-// A search filters, counts facets of and sorts every matching debrief, and
-// a common word matches a quarter of them. Bleve does each of these
-// through doc values, which measured 20 times the cost of finding the
-// matches. So the index keeps, per segment, a table of each document's
-// facet values and date, read once from the segment's dictionaries (a
-// segment never changes; Bleve merges segments into new ones), and the
-// search looks values up by document number.
+// A search filters, counts facets of, sorts and scores every matching
+// debrief, and a common word matches a quarter of them. Bleve does the
+// first three through doc values, which measured 20 times the cost of
+// finding the matches. So the index keeps, per segment, a table of each
+// document's facet values (as bit sets), date and field lengths, read
+// once from the segment's dictionaries (a segment never changes; Bleve
+// merges segments into new ones), and the engine (engine.go) reads them
+// by document number.
 
 // noDay is the day of an undated debrief.
 const noDay = math.MinInt64
 
-// segTable holds the facet values and the day of each document of a
-// segment, by local document number: the values of document n are
-// vals[off[n]:off[n+1]], as ids of the index's valueSet.
+// segTable holds, by local document number, the day and the field
+// lengths of each document of a segment, and the bit set of the documents
+// having each facet value.
 type segTable struct {
+	day  []int64
+	lens [len(scoredFields)][]uint32
+	sums [len(scoredFields)]uint64 // lens added up
+	// ids are the values the segment holds, sets[i] the documents having
+	// ids[i] (for filters) and docs[i] the same as 64-bit words (for
+	// counting: a word of matches against a word of the value, which
+	// measured several times faster than intersecting Roaring sets of
+	// small segments); at[id] is i.
+	ids  []uint32
+	sets []*roaring.Bitmap
+	docs [][]uint64
+	at   map[uint32]int
+	// The values of document n are vals[off[n]:off[n+1]], for counting
+	// few matches.
 	off  []uint32
 	vals []uint32
-	day  []int64
-	// ids are the values the segment holds, and docs[i] the bit set of
-	// the documents having ids[i]: facets are counted by intersecting
-	// them with the bit set of the matches, a word (64 documents) at a
-	// time, which measured several times faster than counting each
-	// match's values.
-	ids  []uint32
-	docs [][]uint64
 }
 
 // words is the number of 64-bit words of a bit set over the segment.
 func (t *segTable) words() int { return (len(t.day) + 63) / 64 }
+
+// valueSet(id) is the set of the documents having a value, or nil.
+func (t *segTable) valueSet(id uint32) *roaring.Bitmap {
+	if i, ok := t.at[id]; ok {
+		return t.sets[i]
+	}
+	return nil
+}
 
 // valueSet numbers facet values across segments.
 type valueSet struct {
@@ -107,11 +122,16 @@ func newTables() *tables {
 // view is what a search reads: a snapshot of the index, with the table,
 // first document number and deletions of each of its segments.
 type view struct {
-	r       bindex.IndexReader
-	segs    []*segTable
-	start   []uint64 // global number of each segment's first document
-	deleted []*roaring.Bitmap
-	total   uint64 // documents in the segments, deleted included
+	r        bindex.IndexReader
+	segs     []*segTable
+	segments []segment.Segment
+	start    []uint64 // global number of each segment's first document
+	deleted  []*roaring.Bitmap
+	total    uint64 // documents in the segments, deleted included
+	live     uint64 // documents not deleted
+	// avg is the average length of each scored field over the live
+	// documents, for BM25.
+	avg [len(scoredFields)]float64
 }
 
 // Close releases the snapshot.
@@ -156,6 +176,7 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 		return nil, errors.New("index: not a scorch index")
 	}
 	v := &view{r: r}
+	var sums [len(scoredFields)]uint64
 	live := map[uint64]bool{}
 	for _, ss := range snap.Segments() {
 		tb.mu.Lock()
@@ -171,10 +192,35 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 			return nil, e.err
 		}
 		live[ss.Id()] = true
+		del := ss.Deleted()
 		v.segs = append(v.segs, e.t)
+		v.segments = append(v.segments, ss.Segment())
 		v.start = append(v.start, v.total)
-		v.deleted = append(v.deleted, ss.Deleted())
-		v.total += ss.Segment().Count()
+		v.deleted = append(v.deleted, del)
+		n := ss.Segment().Count()
+		v.total += n
+		v.live += n
+		for fi := range sums {
+			sums[fi] += e.t.sums[fi]
+		}
+		if del != nil {
+			v.live -= del.GetCardinality()
+			it := del.Iterator()
+			for it.HasNext() {
+				d := it.Next()
+				for fi := range sums {
+					if int(d) < len(e.t.lens[fi]) {
+						sums[fi] -= uint64(e.t.lens[fi][d])
+					}
+				}
+			}
+		}
+	}
+	for fi, s := range sums {
+		v.avg[fi] = 1
+		if v.live > 0 && s > 0 {
+			v.avg[fi] = float64(s) / float64(v.live)
+		}
 	}
 	// Forget segments merged away.
 	tb.mu.Lock()
@@ -187,14 +233,17 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 	return v, nil
 }
 
-// build reads a segment's facet values and days from its dictionaries.
+// build reads a segment's facet values, days and field lengths from its
+// dictionaries.
 func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 	n := seg.Count()
-	t := &segTable{off: make([]uint32, n+1), day: make([]int64, n)}
+	t := &segTable{day: make([]int64, n), at: map[uint32]int{}}
 	for i := range t.day {
 		t.day[i] = noDay
 	}
-	var pairs []uint64 // local number << 32 | value id
+	for fi := range t.lens {
+		t.lens[fi] = make([]uint32, n)
+	}
 	each := func(field string, fn func(term string, doc uint64)) error {
 		dict, err := seg.Dictionary(field)
 		if err != nil {
@@ -223,35 +272,34 @@ func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 				if p == nil {
 					break
 				}
-				fn(e.Term, p.Number())
+				if p.Number() < n {
+					fn(e.Term, p.Number())
+				}
 			}
 		}
 	}
+	var pairs []uint64 // local number << 32 | value id
 	for fi, field := range facetFields {
+		var set *roaring.Bitmap
 		var id uint32
 		last := "\x00"
 		err := each(field, func(term string, doc uint64) {
 			if term != last {
-				id, last = tb.values.id(fi, term), term
+				id = tb.values.id(fi, term)
+				set, last = roaring.New(), term
+				t.at[id] = len(t.ids)
+				t.ids = append(t.ids, id)
+				t.sets = append(t.sets, set)
 			}
-			if doc < n {
-				pairs = append(pairs, doc<<32|uint64(id))
-			}
+			set.Add(uint32(doc))
+			pairs = append(pairs, doc<<32|uint64(id))
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	err := each(ixDay, func(term string, doc uint64) {
-		if d, ok := dayOf(term); ok && doc < n {
-			t.day[doc] = d
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
 	slices.Sort(pairs)
-	t.vals = make([]uint32, len(pairs))
+	t.off, t.vals = make([]uint32, n+1), make([]uint32, len(pairs))
 	for i, p := range pairs {
 		t.vals[i] = uint32(p)
 		t.off[p>>32+1]++
@@ -259,18 +307,32 @@ func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 	for i := 1; i < len(t.off); i++ {
 		t.off[i] += t.off[i-1]
 	}
-	index := map[uint32]int{}
-	for _, p := range pairs {
-		id := uint32(p)
-		i, ok := index[id]
-		if !ok {
-			i = len(t.ids)
-			index[id] = i
-			t.ids = append(t.ids, id)
-			t.docs = append(t.docs, make([]uint64, t.words()))
+	for _, s := range t.sets {
+		s.RunOptimize()
+		words := make([]uint64, t.words())
+		eachDoc(s, func(d uint32) { words[d/64] |= 1 << (d % 64) })
+		t.docs = append(t.docs, words)
+	}
+	err := each(ixDay, func(term string, doc uint64) {
+		if d, ok := dayOf(term); ok {
+			t.day[doc] = d
 		}
-		doc := p >> 32
-		t.docs[i][doc/64] |= 1 << (doc % 64)
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = each(ixLength, func(term string, doc uint64) {
+		if fi, l, ok := lengthOf(term); ok {
+			t.lens[fi][doc] = l
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	for fi, ls := range t.lens {
+		for _, l := range ls {
+			t.sums[fi] += uint64(l)
+		}
 	}
 	return t, nil
 }
