@@ -64,8 +64,8 @@ type Index struct {
 	tables  *tables
 	// splitAbove is where searches split (splitAbove; tests lower it).
 	splitAbove uint64
-	// scoreBufs holds the score arrays of searches (*[]float64).
-	scoreBufs sync.Pool
+	// scratches holds what searches work in (*scratch).
+	scratches sync.Pool
 }
 
 // use makes idx the index searched and written. The caller holds mu, or

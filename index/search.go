@@ -287,27 +287,26 @@ func (x *Index) execute(e *engine, p *plan) (*outcome, error) {
 	scored := len(ls) > 0 || len(p.boost) > 0
 	err := parallel(parts, split, func(w int, pt part) error {
 		t := v.segs[pt.seg]
+		sc := x.scratch(int(pt.hi - pt.lo))
 		var acc []float64
 		if scored {
-			buf := x.scoreBuf(int(pt.hi - pt.lo))
-			acc = (*buf)[:pt.hi-pt.lo]
+			acc = sc.scores[:pt.hi-pt.lo]
 			if err := e.scores(pt, ls, acc); err != nil {
-				return err // the buffer is not all zeros: left to the collector
+				return err // the scratch is not all zeros: left to the collector
 			}
 			for _, b := range p.boost {
 				if set := t.valueSet(b.id); set != nil {
 					eachDoc(roaring.And(pt.set, set), func(d uint32) { acc[d-pt.lo] += b.score })
 				}
 			}
-			// Only the matches were scored: zeroed as they are read, the
-			// buffer goes back all zeros.
-			defer x.scoreBufs.Put(buf)
 		}
 		h := &heaps[w]
 		start, s := v.start[pt.seg], strict[pt.seg]
 		eachDoc(pt.set, func(d uint32) {
 			f := found{num: start + uint64(d), day: t.day[d], tier: 1}
 			if acc != nil {
+				// Only the matches were scored: zeroed as they are
+				// read, the scores go back all zeros.
 				f.score, acc[d-pt.lo] = acc[d-pt.lo], 0
 			}
 			if o.relaxed && !s.Contains(d) {
@@ -316,8 +315,9 @@ func (x *Index) execute(e *engine, p *plan) (*outcome, error) {
 			h.offer(f)
 		})
 		if c := counts[w]; c != nil {
-			countValues(t, pt, c)
+			countValues(t, pt, c, sc)
 		}
+		x.scratches.Put(sc)
 		return e.ctx.Err()
 	})
 	if err != nil {
@@ -340,14 +340,14 @@ func (x *Index) execute(e *engine, p *plan) (*outcome, error) {
 // part having each value of the segment: the matches as 64-bit words,
 // against each value's words, over the words holding matches; or, when
 // that is less work, each match's values.
-func countValues(t *segTable, pt part, counts []uint32) {
+func countValues(t *segTable, pt part, counts []uint32, sc *scratch) {
 	matches := pt.set.GetCardinality()
 	perDoc := float64(len(t.vals)) / float64(max(len(t.day), 1))
 	words := min(matches, uint64(pt.hi-pt.lo+63)/64)
 	if float64(matches)*perDoc*2 < float64(words)*float64(len(t.ids)) {
 		countDocs(t, pt, counts)
 	} else {
-		countWords(t, pt, counts)
+		countWords(t, pt, counts, sc)
 	}
 }
 
@@ -363,14 +363,14 @@ func countDocs(t *segTable, pt part, counts []uint32) {
 }
 
 // countWords is countValues by 64-bit words.
-func countWords(t *segTable, pt part, counts []uint32) {
+func countWords(t *segTable, pt part, counts []uint32, sc *scratch) {
 	w0 := int(pt.lo / 64)
-	words := make([]uint64, (int(pt.hi)+63)/64-w0)
+	words := sc.words[:(int(pt.hi)+63)/64-w0]
 	eachDoc(pt.set, func(d uint32) { words[int(d/64)-w0] |= 1 << (d % 64) })
-	var nonzero []int
+	nonzero := sc.nonzero[:0]
 	for w, word := range words {
 		if word != 0 {
-			nonzero = append(nonzero, w)
+			nonzero = append(nonzero, int32(w))
 		}
 	}
 	for i, id := range t.ids {
@@ -384,6 +384,10 @@ func countWords(t *segTable, pt part, counts []uint32) {
 		}
 		counts[id] += uint32(n)
 	}
+	for _, w := range nonzero {
+		words[w] = 0
+	}
+	sc.nonzero = nonzero
 }
 
 // idGroup is a filter group as value ids.
@@ -451,27 +455,25 @@ func (e *engine) matches(si int, q *node, groups []idGroup, p *plan) (*roaring.B
 
 // eachDoc calls fn with each document of a set, in order.
 func eachDoc(s *roaring.Bitmap, fn func(d uint32)) {
-	var buf [256]uint32
-	it := s.ManyIterator()
-	for {
-		n := it.NextMany(buf[:])
-		if n == 0 {
-			return
-		}
-		for _, d := range buf[:n] {
-			fn(d)
-		}
-	}
+	s.Iterate(func(d uint32) bool {
+		fn(d)
+		return true
+	})
 }
 
-// scoreBuf gives an array of at least n scores, all zeros, for e.scores;
-// put it back in x.scoreBufs all zeros.
-func (x *Index) scoreBuf(n int) *[]float64 {
-	if b, ok := x.scoreBufs.Get().(*[]float64); ok && cap(*b) >= n {
-		return b
+// scratch is what a search works in over a part of n documents: scores
+// and words all zeros, to be put back in x.scratches all zeros.
+type scratch struct {
+	scores  []float64 // by document, from the part's first
+	words   []uint64  // the part's matches as 64-bit words
+	nonzero []int32
+}
+
+func (x *Index) scratch(n int) *scratch {
+	if sc, ok := x.scratches.Get().(*scratch); ok && len(sc.scores) >= n {
+		return sc
 	}
-	b := make([]float64, n)
-	return &b
+	return &scratch{scores: make([]float64, n), words: make([]uint64, n/64+2)}
 }
 
 // docFreq counts the documents with a term in a field.
