@@ -71,15 +71,7 @@ func (a *proseAnalyzer) Analyze(input []byte) analysis.TokenStream {
 	// allocations per text instead of two per word.
 	buf := make([]byte, 0, len(input))
 	slab := make([]analysis.Token, 0, len(input)/7+1)
-	var lower []byte
-	pos := 0
-	words(input, func(start, end int, numeric bool) {
-		pos++
-		word := input[start:end]
-		lower = lowerWord(lower[:0], word)
-		if _, stop := a.stop[string(lower)]; stop {
-			return
-		}
+	a.scan(input, func(start, end, pos int, numeric bool, lower []byte) {
 		from := len(buf)
 		buf = append(buf, a.stem(lower)...)
 		typ := analysis.AlphaNumeric
@@ -95,6 +87,22 @@ func (a *proseAnalyzer) Analyze(input []byte) analysis.TokenStream {
 		stream[i] = &slab[i]
 	}
 	return stream
+}
+
+// scan calls fn with each word of input that is not a stop word: its byte
+// range, its position (stop words count), whether it is all digits, and
+// the word in lower case (valid during the call only).
+func (a *proseAnalyzer) scan(input []byte, fn func(start, end, pos int, numeric bool, lower []byte)) {
+	var lower []byte
+	pos := 0
+	words(input, func(start, end int, numeric bool) {
+		pos++
+		lower = lowerWord(lower[:0], input[start:end])
+		if _, stop := a.stop[string(lower)]; stop {
+			return
+		}
+		fn(start, end, pos, numeric, lower)
+	})
 }
 
 // stem returns the Porter stem of a lower-case word. The result may be

@@ -4,6 +4,7 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -14,7 +15,14 @@ type Highlighter struct {
 	a        *proseAnalyzer
 	terms    map[string]bool
 	prefixes []string
+	// memo holds, for each lower-case word met, the query term it matches
+	// ("" for none): the hits of a page share most of their words.
+	mu   sync.Mutex
+	memo map[string]string
 }
+
+// maxMemo bounds a highlighter's memo.
+const maxMemo = 1 << 16
 
 // Fragment is a passage of a text around matches of the query.
 type Fragment struct {
@@ -45,22 +53,23 @@ func (h *Highlighter) Fragments(text string, n int) []Fragment {
 		term       string
 	}
 	var ms []match
-	stream := h.a.Analyze([]byte(text))
-	for _, t := range stream {
-		term := string(t.Term)
-		ok := h.terms[term]
-		if !ok {
-			for _, p := range h.prefixes {
-				if strings.HasPrefix(strings.ToLower(text[t.Start:t.End]), p) {
-					ok = true
-					break
-				}
+	h.mu.Lock()
+	if h.memo == nil {
+		h.memo = map[string]string{}
+	}
+	h.a.scan([]byte(text), func(start, end, _ int, _ bool, lower []byte) {
+		term, seen := h.memo[string(lower)]
+		if !seen {
+			term = h.match(lower)
+			if len(h.memo) < maxMemo {
+				h.memo[string(lower)] = term
 			}
 		}
-		if ok {
-			ms = append(ms, match{t.Start, t.End, term})
+		if term != "" {
+			ms = append(ms, match{start, end, term})
 		}
-	}
+	})
+	h.mu.Unlock()
 	if len(ms) == 0 {
 		return nil
 	}
@@ -72,13 +81,16 @@ func (h *Highlighter) Fragments(text string, n int) []Fragment {
 		distinct, all int
 	}
 	var cands []cand
+	var seen []string
 	for i, m := range ms {
 		from := wordStart(text, max(0, m.start-fragmentSize/4))
 		to := wordEnd(text, min(len(text), from+fragmentSize))
-		seen := map[string]bool{}
+		seen = seen[:0]
 		j := i
 		for j < len(ms) && ms[j].end <= to {
-			seen[ms[j].term] = true
+			if !slices.Contains(seen, ms[j].term) {
+				seen = append(seen, ms[j].term)
+			}
 			j++
 		}
 		cands = append(cands, cand{from: from, to: to, first: i, last: j, distinct: len(seen), all: j - i})
@@ -130,6 +142,20 @@ func (h *Highlighter) Fragments(text string, n int) []Fragment {
 		out = append(out, f)
 	}
 	return out
+}
+
+// match is the query term a lower-case word matches, or "".
+func (h *Highlighter) match(lower []byte) string {
+	stem := string(h.a.stem(lower))
+	if h.terms[stem] {
+		return stem
+	}
+	for _, p := range h.prefixes {
+		if strings.HasPrefix(string(lower), p) {
+			return stem
+		}
+	}
+	return ""
 }
 
 // wordStart moves i back to the start of the word it is in, by at most
