@@ -189,6 +189,56 @@ func TestLanguageCases(t *testing.T) {
 				t.Errorf("surprise %+v, want only the warning", c)
 			}
 		}},
+		{"a lesson that opens with an imperative is a plan, not learning", []sec{{ingest.KindLessons, "Add overflow tests for every integer type."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "learning"); c.Covered {
+					t.Errorf("learning covered by %v", c.Evidence)
+				}
+			}},
+		{"a lesson stated as a finding is learning", []sec{{ingest.KindLessons, "Integer types in the ledger code were never checked for overflow."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "learning"); !c.Covered {
+					t.Error("learning not covered")
+				}
+			}},
+		{"a program's process is no process factor", []sec{{ingest.KindRootCause, "The replication process stopped when the unsafe query ran."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if hasCategory(a, "process") {
+					t.Errorf("process factor: %v", a.Factors)
+				}
+			}},
+		{"an assumption in a timeline is normal work", []sec{{ingest.KindTimeline, "The assumption was that the pipeline would deploy the merge commit."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "normal_work"); !c.Covered {
+					t.Error("normal_work not covered")
+				}
+			}},
+		{"what users reported seeing is no cue", []sec{{ingest.KindTimeline, "Users reported in the support channel that they are seeing errors at checkout."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "cues"); c.Covered {
+					t.Errorf("cues covered by %v", c.Evidence)
+				}
+			}},
+		{"a hedged summary names no factor", []sec{{ingest.KindSummary, "Potential compromise of an employee's account."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if hasCategory(a, "security") {
+					t.Errorf("security factor: %v", a.Factors)
+				}
+			}},
+		{"a finding in the resolution names a factor", []sec{
+			{ingest.KindSummary, "Nodes ran out of disk."},
+			{ingest.KindResolution, "The team identified that the launch template had been changed by the module upgrade."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			found := false
+			for _, f := range a.Factors {
+				if f.Evidence.Section == ingest.KindResolution && len(f.Categories) > 0 {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("no factor from the resolution's finding: %v", a.Factors)
+			}
+		}},
 		{"placeholders are no evidence", []sec{
 			{ingest.KindSurprises, "[Describe what surprised the team]"},
 			{ingest.KindWentWell, "TBD"},
