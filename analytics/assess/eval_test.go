@@ -160,7 +160,7 @@ func TestSampleEvaluation(t *testing.T) {
 // TestCorpusEvaluation measures the assessment on real public debriefs
 // labelled by hand (testdata/labels/corpus.yaml). The tuning documents were
 // used to choose cues; the holdout ones never were (only their aggregate
-// figures were read, four times in all), so their figures estimate
+// figures were read, five times in all), so their figures estimate
 // performance on debriefs nobody has seen.
 func TestCorpusEvaluation(t *testing.T) {
 	needCorpus(t)
@@ -178,14 +178,15 @@ func TestCorpusEvaluation(t *testing.T) {
 	}
 	results := assessLabelled(t, corpusDir, labels)
 	// Floors are the figures measured when they were set, minus a margin:
-	// they catch regressions. When set (83 tuning, 40 holdout documents)
-	// the tuning figures were 0.802, 0.675 and 0.711, the holdout ones
-	// 0.661, 0.623 and 0.800. The targets for unseen debriefs
+	// they catch regressions. The tuning floors were last set at 0.832,
+	// 0.690 and 0.735 (83 documents; 0.802, 0.675 and 0.711 before that
+	// round). The holdout floors (40 documents) were set at 0.661, 0.623
+	// and 0.800 and left there. The targets for unseen debriefs
 	// (coverage 0.80, factor categories 0.75, depth 0.80) are logged
 	// against the holdout, not asserted: the holdout figures are an
 	// estimate to report, not something to tune until it passes.
 	t.Run("tuning", func(t *testing.T) {
-		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.77, factors: 0.64, depth: 0.67})
+		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.70})
 	})
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
