@@ -351,15 +351,16 @@ type part struct {
 const splitAbove = 20_000
 
 // parts cuts the matches of each segment in ranges to score: two for a
-// segment of at least half documents, one otherwise (half 0: no split).
-func (e *engine) parts(sets []*roaring.Bitmap, half uint64) []part {
+// segment of at least at documents, one otherwise (at 0: no split). The
+// parts are shared between two goroutines as they come.
+func (e *engine) parts(sets []*roaring.Bitmap, at uint64) []part {
 	var out []part
 	for si, s := range sets {
 		if s == nil || s.IsEmpty() {
 			continue
 		}
 		n := uint32(len(e.v.segs[si].day))
-		if half == 0 || uint64(n) < half || n < 2 {
+		if at == 0 || uint64(n) < at || n < 2 {
 			out = append(out, part{seg: si, lo: 0, hi: n, set: s})
 			continue
 		}

@@ -271,11 +271,11 @@ func (x *Index) execute(e *engine, p *plan) (*outcome, error) {
 		}
 	}
 	split := v.total > x.splitAbove
-	var half uint64
+	var at uint64 // segments of at least this many documents are split
 	if split {
-		half = max(x.splitAbove/2, 1)
+		at = max(x.splitAbove, 2)
 	}
-	parts := e.parts(final, half)
+	parts := e.parts(final, at)
 	var heaps [2]topHeap
 	var counts [2][]uint32
 	for w := range heaps {
@@ -364,12 +364,14 @@ func countDocs(t *segTable, pt part, counts []uint32) {
 
 // countWords is countValues by 64-bit words.
 func countWords(t *segTable, pt part, counts []uint32, sc *scratch) {
-	w0 := int(pt.lo / 64)
-	words := sc.words[:(int(pt.hi)+63)/64-w0]
-	eachDoc(pt.set, func(d uint32) { words[int(d/64)-w0] |= 1 << (d % 64) })
+	if len(sc.words) < t.words() {
+		sc.words = make([]uint64, t.words())
+	}
+	words := sc.words[:t.words()]
+	pt.set.WriteDenseTo(words)
 	nonzero := sc.nonzero[:0]
-	for w, word := range words {
-		if word != 0 {
+	for w := int(pt.lo / 64); w < (int(pt.hi)+63)/64; w++ {
+		if words[w] != 0 {
 			nonzero = append(nonzero, int32(w))
 		}
 	}
@@ -377,7 +379,7 @@ func countWords(t *segTable, pt part, counts []uint32, sc *scratch) {
 		if int(id) >= len(counts) {
 			continue
 		}
-		docs := t.docs[i][w0:]
+		docs := t.docs[i]
 		n := 0
 		for _, w := range nonzero {
 			n += bits.OnesCount64(words[w] & docs[w])
@@ -465,7 +467,7 @@ func eachDoc(s *roaring.Bitmap, fn func(d uint32)) {
 // and words all zeros, to be put back in x.scratches all zeros.
 type scratch struct {
 	scores  []float64 // by document, from the part's first
-	words   []uint64  // the part's matches as 64-bit words
+	words   []uint64  // the part's matches as 64-bit words, over the segment
 	nonzero []int32
 }
 
@@ -473,7 +475,7 @@ func (x *Index) scratch(n int) *scratch {
 	if sc, ok := x.scratches.Get().(*scratch); ok && len(sc.scores) >= n {
 		return sc
 	}
-	return &scratch{scores: make([]float64, n), words: make([]uint64, n/64+2)}
+	return &scratch{scores: make([]float64, n)}
 }
 
 // docFreq counts the documents with a term in a field.
