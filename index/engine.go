@@ -391,6 +391,20 @@ func (e *engine) scores(p part, ls []*leaf, acc []float64) error {
 		}
 		lens := t.lens[l.fi]
 		avg := e.v.avg[l.fi]
+		if n := len(t.day); e.v.freqs != nil && set.GetCardinality()*freqDensity >= uint64(n) {
+			tf, err := e.v.freqs.get(freqKey{e.v.ids[p.seg], l.n.field, l.n.term}, n, l.pls[p.seg])
+			if err != nil {
+				return err
+			}
+			if tf != nil {
+				eachDoc(p.set, func(d uint32) {
+					if f := tf[d]; f > 0 {
+						acc[d-p.lo] += l.idf * bm25(float64(f), float64(lens[d]), avg)
+					}
+				})
+				continue
+			}
+		}
 		pi := l.pls[p.seg].Iterator(true, false, false, nil)
 		opt := pi.(segment.OptimizablePostingsIterator) // checked when its set was read
 		if num, ok := opt.DocNum1Hit(); ok {

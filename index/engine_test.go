@@ -235,6 +235,17 @@ func TestEngineMatchesItsDefinition(t *testing.T) {
 		if !slices.Equal(tops[0], tops[1]) {
 			t.Fatalf("query %d %s: best ones differ split and not:\n%v\n%v", i, describe(q), tops[0], tops[1])
 		}
+		// Without kept frequencies: the same scores, decoded each time.
+		freqs := v.freqs
+		v.freqs = nil
+		o, err := x.execute(newEngine(ctx, v), &plan{q: q, k: 10})
+		v.freqs = freqs
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(o.top, tops[0]) {
+			t.Fatalf("query %d %s: best ones differ with kept frequencies and without:\n%v\n%v", i, describe(q), tops[0], o.top)
+		}
 	}
 }
 
@@ -314,5 +325,76 @@ func TestCountValuesBothWays(t *testing.T) {
 		if !slices.Equal(byWords, want) || !slices.Equal(byDocs, want) {
 			t.Fatalf("part %d [%d, %d): by words %v, by documents %v, want %v", i, lo, hi, byWords, byDocs, want)
 		}
+	}
+}
+
+// TestFreqCacheKeepsTheRecentWithinItsBudget fills a cache of room for
+// two words: the least recently used goes, and forgotten segments too.
+func TestFreqCacheKeepsTheRecentWithinItsBudget(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := analytics.Open(ctx, filepath.Join(dir, "store.duckdb"), analytics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	x, err := Open(ctx, "", st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var items []ingest.IndexItem
+	for i := range 40 {
+		d := &ingest.Debrief{Source: "notes", Ref: fmt.Sprint(i), Title: strings.Repeat("disk ", 1+i%3) + "pool queue cache"}
+		d.ID = ingest.DebriefID("notes", d.Ref)
+		items = append(items, ingest.IndexItem{ID: d.ID, Debrief: d})
+	}
+	if err := x.Apply(ctx, 1, items); err != nil {
+		t.Fatal(err)
+	}
+	v, done, err := x.read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	n := len(v.segs[0].day)
+	c := newFreqCache(2 * n)
+	e := newEngine(ctx, v)
+	get := func(word string) []uint8 {
+		t.Helper()
+		p, err := e.posting(0, ixText, word)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tf, err := c.get(freqKey{v.ids[0], ixText, word}, n, p.pl)
+		if err != nil || tf == nil {
+			t.Fatalf("%s: %v, %v", word, tf, err)
+		}
+		return tf
+	}
+	tf := get("disk")
+	for i, d := range items {
+		num, err := v.segments[0].DocNumbers([]string{d.ID})
+		if err != nil || num.GetCardinality() != 1 {
+			t.Fatal(err)
+		}
+		// The title counts three times in the text field.
+		if want := 3 * (1 + i%3); int(tf[num.Minimum()]) != want {
+			t.Fatalf("debrief %d: disk %d times, want %d", i, tf[num.Minimum()], want)
+		}
+	}
+	get("pool")
+	get("disk") // used last: pool is the oldest
+	get("queue")
+	keys := map[string]bool{}
+	for k := range c.entries {
+		keys[k.term] = true
+	}
+	if !keys["disk"] || !keys["queue"] || keys["pool"] || c.bytes > c.limit {
+		t.Fatalf("kept %v (%d bytes of %d), want disk and queue", keys, c.bytes, c.limit)
+	}
+	c.forget(map[uint64]bool{})
+	if len(c.entries) != 0 || c.bytes != 0 {
+		t.Fatalf("%d entries, %d bytes after forgetting every segment", len(c.entries), c.bytes)
 	}
 }

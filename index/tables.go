@@ -107,6 +107,7 @@ type tables struct {
 	values valueSet
 	mu     sync.Mutex
 	segs   map[uint64]*tableEntry // by segment id
+	freqs  *freqCache
 }
 
 type tableEntry struct {
@@ -116,7 +117,7 @@ type tableEntry struct {
 }
 
 func newTables() *tables {
-	return &tables{values: valueSet{ids: map[string]uint32{}}, segs: map[uint64]*tableEntry{}}
+	return &tables{values: valueSet{ids: map[string]uint32{}}, segs: map[uint64]*tableEntry{}, freqs: newFreqCache(freqBudget)}
 }
 
 // view is what a search reads: a snapshot of the index, with the table,
@@ -125,7 +126,9 @@ type view struct {
 	r        bindex.IndexReader
 	segs     []*segTable
 	segments []segment.Segment
-	start    []uint64 // global number of each segment's first document
+	ids      []uint64   // segment ids
+	freqs    *freqCache // nil: frequencies are decoded each time
+	start    []uint64   // global number of each segment's first document
 	deleted  []*roaring.Bitmap
 	total    uint64 // documents in the segments, deleted included
 	live     uint64 // documents not deleted
@@ -175,7 +178,7 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 		r.Close()
 		return nil, errors.New("index: not a scorch index")
 	}
-	v := &view{r: r}
+	v := &view{r: r, freqs: tb.freqs}
 	var sums [len(scoredFields)]uint64
 	live := map[uint64]bool{}
 	for _, ss := range snap.Segments() {
@@ -195,6 +198,7 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 		del := ss.Deleted()
 		v.segs = append(v.segs, e.t)
 		v.segments = append(v.segments, ss.Segment())
+		v.ids = append(v.ids, ss.Id())
 		v.start = append(v.start, v.total)
 		v.deleted = append(v.deleted, del)
 		n := ss.Segment().Count()
@@ -224,12 +228,19 @@ func (tb *tables) view(idx bleve.Index) (*view, error) {
 	}
 	// Forget segments merged away.
 	tb.mu.Lock()
+	gone := false
 	for id := range tb.segs {
 		if !live[id] {
 			delete(tb.segs, id)
+			gone = true
 		}
 	}
 	tb.mu.Unlock()
+	if gone {
+		// A search on an older snapshot may still add to a segment just
+		// forgotten; the budget bounds those until they are evicted.
+		tb.freqs.forget(live)
+	}
 	return v, nil
 }
 
