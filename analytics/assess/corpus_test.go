@@ -20,6 +20,7 @@ const (
 	sampleLabels = "../../testdata/labels/sample.yaml"
 	corpusDir    = "../../../shared/corpus"
 	corpusLabels = "../../testdata/labels/corpus.yaml"
+	freshLabels  = "../../testdata/labels/fresh.yaml"
 )
 
 func needCorpus(t *testing.T) {

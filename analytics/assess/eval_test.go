@@ -157,6 +157,25 @@ func TestSampleEvaluation(t *testing.T) {
 	checkFloors(t, "sample set", r, floor{coverage: 0.87, factors: 0.79, depth: 0.90})
 }
 
+// logTargets logs a holdout's figures against the targets.
+func logTargets(t *testing.T, name string, r Report) {
+	t.Helper()
+	for _, target := range []struct {
+		what      string
+		got, want float64
+	}{
+		{"coverage micro-F1", r.Coverage.Micro.F1, 0.80},
+		{"factor-category micro-F1", r.Factors.Micro.F1, 0.75},
+		{"depth-class accuracy", r.DepthAccuracy, 0.80},
+	} {
+		verdict := "meets"
+		if target.got < target.want {
+			verdict = "is below"
+		}
+		t.Logf("%s %s %.3f %s the issue's target %.2f", name, target.what, target.got, verdict, target.want)
+	}
+}
+
 // TestCorpusEvaluation measures the assessment on real public debriefs
 // labelled by hand (testdata/labels/corpus.yaml). The tuning documents were
 // used to choose cues; the holdout ones never were (only their aggregate
@@ -180,10 +199,11 @@ func TestCorpusEvaluation(t *testing.T) {
 	// Floors are the figures measured when they were set, minus a margin:
 	// they catch regressions. The tuning floors were last set at 0.832,
 	// 0.690 and 0.735 (83 documents; 0.802, 0.675 and 0.711 before that
-	// round). The holdout floors (40 documents) were set at 0.661, 0.623
-	// and 0.800 and left there. The targets for unseen debriefs
-	// (coverage 0.80, factor categories 0.75, depth 0.80) are logged
-	// against the holdout, not asserted: the holdout figures are an
+	// round). The holdout floors (41 documents) were set at 0.661, 0.623
+	// and 0.800 and left there; after the last round of tuning the holdout
+	// measured 0.641, 0.628 and 0.825. The targets for unseen
+	// debriefs (coverage 0.80, factor categories 0.75, depth 0.80) are
+	// logged against the holdouts, not asserted: their figures are an
 	// estimate to report, not something to tune until it passes.
 	t.Run("tuning", func(t *testing.T) {
 		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.70})
@@ -191,20 +211,20 @@ func TestCorpusEvaluation(t *testing.T) {
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
 		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.63, factors: 0.59, depth: 0.75})
-		for _, target := range []struct {
-			what      string
-			got, want float64
-		}{
-			{"coverage micro-F1", r.Coverage.Micro.F1, 0.80},
-			{"factor-category micro-F1", r.Factors.Micro.F1, 0.75},
-			{"depth-class accuracy", r.DepthAccuracy, 0.80},
-		} {
-			verdict := "meets"
-			if target.got < target.want {
-				verdict = "is below"
-			}
-			t.Logf("holdout %s %.3f %s the issue's target %.2f", target.what, target.got, verdict, target.want)
+		logTargets(t, "holdout", r)
+	})
+	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
+	// by another person after the tuning above, blind to the assessment,
+	// and measured once: 0.486, 0.541 and 0.667. Its floors are those
+	// figures minus a margin.
+	t.Run("fresh", func(t *testing.T) {
+		fresh, err := LoadLabels(freshLabels)
+		if err != nil {
+			t.Fatal(err)
 		}
+		r := Evaluate(fresh, assessLabelled(t, corpusDir, fresh))
+		checkFloors(t, "fresh holdout documents", r, floor{coverage: 0.44, factors: 0.50, depth: 0.62})
+		logTargets(t, "fresh holdout", r)
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
