@@ -21,6 +21,7 @@ const (
 	corpusDir    = "../../../shared/corpus"
 	corpusLabels = "../../testdata/labels/corpus.yaml"
 	freshLabels  = "../../testdata/labels/fresh.yaml"
+	secondLabels = "../../testdata/labels/second-reader.yaml"
 )
 
 func needCorpus(t *testing.T) {
