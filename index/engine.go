@@ -179,18 +179,7 @@ func (e *engine) set(si int, n *node) (*roaring.Bitmap, error) {
 			all.AndNot(del)
 		}
 		return all, nil
-	case opOr:
-		sets := make([]*roaring.Bitmap, 0, len(n.kids))
-		for _, k := range n.kids {
-			s, err := e.set(si, k)
-			if err != nil {
-				return nil, err
-			}
-			sets = append(sets, s)
-		}
-		return roaring.FastOr(sets...), nil
 	}
-	// opAnd: the smallest first, stopping when nothing is left.
 	sets := make([]*roaring.Bitmap, 0, len(n.kids))
 	for _, k := range n.kids {
 		s, err := e.set(si, k)
@@ -199,6 +188,10 @@ func (e *engine) set(si int, n *node) (*roaring.Bitmap, error) {
 		}
 		sets = append(sets, s)
 	}
+	if n.op == opOr {
+		return roaring.FastOr(sets...), nil
+	}
+	// opAnd: the smallest first, stopping when nothing is left.
 	var out *roaring.Bitmap
 	for len(sets) > 0 {
 		small := 0

@@ -106,23 +106,31 @@ func randomNode(r *rand.Rand, depth int) *node {
 	return n
 }
 
+// memoryIndex opens an index in memory over an empty store on disk; both
+// close with the test.
+func memoryIndex(t *testing.T) *Index {
+	t.Helper()
+	ctx := context.Background()
+	st, err := analytics.Open(ctx, filepath.Join(t.TempDir(), "store.duckdb"), analytics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	x, err := Open(ctx, "", st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { x.Close() })
+	return x
+}
+
 // TestEngineMatchesItsDefinition checks the engine's set algebra against
 // each node's definition, document by document, over an index of many
 // segments with updated and removed documents, split and unsplit: the
 // matches (total and the documents) and the order of the best ones.
 func TestEngineMatchesItsDefinition(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := analytics.Open(ctx, filepath.Join(dir, "store.duckdb"), analytics.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	x, err := Open(ctx, "", st, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := memoryIndex(t)
 
 	r := rand.New(rand.NewPCG(7, 11))
 	words := func(n int) string {
@@ -332,17 +340,7 @@ func TestCountValuesBothWays(t *testing.T) {
 // two words: the least recently used goes, and forgotten segments too.
 func TestFreqCacheKeepsTheRecentWithinItsBudget(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	st, err := analytics.Open(ctx, filepath.Join(dir, "store.duckdb"), analytics.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	x, err := Open(ctx, "", st, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
+	x := memoryIndex(t)
 	var items []ingest.IndexItem
 	for i := range 40 {
 		d := &ingest.Debrief{Source: "notes", Ref: fmt.Sprint(i), Title: strings.Repeat("disk ", 1+i%3) + "pool queue cache"}
