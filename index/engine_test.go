@@ -293,8 +293,12 @@ func TestCountValuesBothWays(t *testing.T) {
 	for v := range 30 {
 		id := tb.values.id(v%len(facetFields), fmt.Sprint("value", v))
 		set := roaring.New()
+		rarity := v + 2
+		if v%3 == 0 {
+			rarity = 100 * (v + 1) // fewer documents than words: no words kept
+		}
 		for d := range uint32(n) {
-			if r.IntN(v+2) == 0 {
+			if r.IntN(rarity) == 0 {
 				set.Add(d)
 				has[d] = append(has[d], id)
 			}
@@ -302,9 +306,21 @@ func TestCountValuesBothWays(t *testing.T) {
 		t0.at[id] = len(t0.ids)
 		t0.ids = append(t0.ids, id)
 		t0.sets = append(t0.sets, set)
-		words := make([]uint64, t0.words())
-		eachDoc(set, func(d uint32) { words[d/64] |= 1 << (d % 64) })
+		var words []uint64
+		if set.GetCardinality() >= uint64(t0.words()) {
+			words = make([]uint64, t0.words())
+			eachDoc(set, func(d uint32) { words[d/64] |= 1 << (d % 64) })
+		}
 		t0.docs = append(t0.docs, words)
+	}
+	rare := 0
+	for _, d := range t0.docs {
+		if d == nil {
+			rare++
+		}
+	}
+	if rare == 0 || rare == len(t0.docs) {
+		t.Fatalf("%d of %d values without words: want some of both", rare, len(t0.docs))
 	}
 	for d := range n {
 		t0.vals = append(t0.vals, has[d]...)

@@ -379,10 +379,16 @@ func countWords(t *segTable, pt part, counts []uint32, sc *scratch) {
 		if int(id) >= len(counts) {
 			continue
 		}
-		docs := t.docs[i]
 		n := 0
-		for _, w := range nonzero {
-			n += bits.OnesCount64(words[w] & docs[w])
+		if docs := t.docs[i]; docs != nil {
+			for _, w := range nonzero {
+				n += bits.OnesCount64(words[w] & docs[w])
+			}
+		} else {
+			t.sets[i].Iterate(func(d uint32) bool {
+				n += int(words[d/64] >> (d % 64) & 1)
+				return true
+			})
 		}
 		counts[id] += uint32(n)
 	}

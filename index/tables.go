@@ -37,7 +37,8 @@ type segTable struct {
 	// ids[i] (for filters) and docs[i] the same as 64-bit words (for
 	// counting: a word of matches against a word of the value, which
 	// measured several times faster than intersecting Roaring sets of
-	// small segments); at[id] is i.
+	// small segments), nil for a value of fewer documents than words,
+	// whose documents are looked up one by one; at[id] is i.
 	ids  []uint32
 	sets []*roaring.Bitmap
 	docs [][]uint64
@@ -320,8 +321,11 @@ func (tb *tables) build(seg segment.Segment) (*segTable, error) {
 	}
 	for _, s := range t.sets {
 		s.RunOptimize()
-		words := make([]uint64, t.words())
-		eachDoc(s, func(d uint32) { words[d/64] |= 1 << (d % 64) })
+		var words []uint64
+		if s.GetCardinality() >= uint64(t.words()) {
+			words = make([]uint64, t.words())
+			s.WriteDenseTo(words)
+		}
 		t.docs = append(t.docs, words)
 	}
 	err := each(ixDay, func(term string, doc uint64) {
