@@ -66,6 +66,9 @@ type analysis struct {
 	hitAt []int32
 	neg   []bool // per hit: negated
 	ruled []bool // per hit: ruled out ("was not the cause")
+	// retold: the debrief is one untitled text that never speaks in the
+	// first person, someone else's incident told from outside.
+	retold bool
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
@@ -81,6 +84,7 @@ func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
 	an := &sc.an
 	an.reset(a.c, d, &sc.doc)
 	an.match()
+	an.retold = an.isRetelling()
 	out := &ingest.Assessment{CatalogVersion: a.version}
 	out.Coverage = an.coverage()
 	cands := an.factorCands()
@@ -262,6 +266,68 @@ func (an *analysis) evidence(i int, cue string) ingest.Evidence {
 		Part: part, Start: s.off, End: s.off + len(s.text)}
 }
 
+// isRetelling reports a debrief told from outside: one untitled text (no
+// section has a heading) in which no sentence speaks in the first person
+// ("we", "our", "I"). Such a summary tells what a system did; what the
+// people involved noticed or decided shows only where it names them.
+func (an *analysis) isRetelling() bool {
+	for i := range an.doc.sections {
+		if an.doc.sections[i].Heading != "" {
+			return false
+		}
+	}
+	for i := range an.doc.sentences {
+		s := &an.doc.sentences[i]
+		if s.flags&flagCode != 0 {
+			continue
+		}
+		for k := range s.toks {
+			if firstPerson(s, k) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// firstPerson reports whether token k of s is a first-person pronoun:
+// "we", "our", "I", but not "US" (a country) or the "I" of "I-HEARD-YOU".
+func firstPerson(s *sentence, k int) bool {
+	t := &s.toks[k]
+	switch t.low {
+	case "we", "our", "ours", "ourselves", "us", "me", "my", "i":
+	default:
+		return false
+	}
+	a, b := int(t.off)-s.off, int(t.end)-s.off
+	if a < 0 || b > len(s.text) {
+		return false
+	}
+	surface := s.text[a:b]
+	if t.low == "i" {
+		return surface == "I" && (a == 0 || s.text[a-1] != '-') && (b == len(s.text) || s.text[b] != '-')
+	}
+	return surface != strings.ToUpper(surface)
+}
+
+// namesPerson reports whether sentence i names a person or team: a word
+// of the catalog's person lexicon, a role, or a name before a verb only
+// people do ("Priya saw").
+func (an *analysis) namesPerson(i int) bool {
+	c := an.c
+	if an.hasAny(i, c.person) || an.hasAny(i, c.roles) {
+		return true
+	}
+	s := &an.doc.sentences[i]
+	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+		h := an.hits[j]
+		if containsLex(c.m.phrases[h.pid].lex, c.personVerbs) && an.nameBefore(s, int(h.start)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // scored is a sentence's support for a question category.
 type scored struct {
 	i     int
@@ -288,7 +354,7 @@ func (an *analysis) coverage() []ingest.Coverage {
 			if !ok {
 				mult = 1
 			}
-			if mult == 0 {
+			if mult == 0 || q.people && an.retold && !an.namesPerson(i) {
 				continue
 			}
 			sc, ri := an.ruleScore(i, q, kind)

@@ -605,3 +605,52 @@ func TestAssessConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// TestRetellingNeedsPeople checks that a debrief told from outside (one
+// untitled text, no first person) evidences what people noticed, knew or
+// decided only in sentences naming a person or team, while first-person
+// and sectioned debriefs keep their telegraphic evidence.
+func TestRetellingNeedsPeople(t *testing.T) {
+	untitled := func(text string) *ingest.Debrief {
+		return &ingest.Debrief{Ref: "retold.md", Title: "Retold", Text: text}
+	}
+	tests := []struct {
+		name     string
+		d        *ingest.Debrief
+		retold   bool
+		covered  []string
+		uncovered []string
+	}{
+		{"system behaviour only", untitled("After the upgrade the cache layer behaved strangely and dropped writes. " +
+			"The scheduler was designed to retry forever. Further safeguards were anticipated."),
+			true, nil, []string{"surprise", "normal_work", "anticipation"}},
+		{"people named", untitled("The on-call engineers noticed the error rate climbing and escalated to the storage team for help."),
+			true, []string{"cues", "help"}, nil},
+		{"what went right needs no person", untitled("The fallback worked as designed, so the impact stayed small."),
+			true, []string{"resilience"}, nil},
+		{"a country and a message name are no first person", untitled("The US region dropped every I-HEARD-YOU message, as the router was designed to drop them."),
+			true, nil, []string{"normal_work"}},
+		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
+			false, []string{"cues", "normal_work"}, nil},
+		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
+			false, []string{"cues"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := analyse(tt.d).isRetelling(); got != tt.retold {
+				t.Errorf("retelling %v, want %v", got, tt.retold)
+			}
+			testAssessor.Assess(tt.d)
+			for _, k := range tt.covered {
+				if !coverage(tt.d.Assessment, k).Covered {
+					t.Errorf("%s not covered", k)
+				}
+			}
+			for _, k := range tt.uncovered {
+				if c := coverage(tt.d.Assessment, k); c.Covered {
+					t.Errorf("%s covered by %v", k, c.Evidence)
+				}
+			}
+		})
+	}
+}

@@ -23,7 +23,7 @@ var defaultCatalog []byte
 // algorithmVersion changes whenever the assessment code gives different
 // results for the same catalog; it is folded into Catalog.Version so a new
 // release reassesses every debrief just as a new catalog does.
-const algorithmVersion = "6"
+const algorithmVersion = "7"
 
 // QuestionCategories returns the 13 question coverage categories of
 // DOMAIN.md, in the order assessments report them.
@@ -177,7 +177,12 @@ type questionSpec struct {
 	// Sections scale a sentence's score by the kind of its section
 	// (default 1).
 	Sections map[string]float64 `yaml:"sections"`
-	Rules    []ruleSpec         `yaml:"rules"`
+	// People marks a category about what people noticed, knew, decided
+	// or felt: in a retelling (a debrief in one untitled text that never
+	// speaks in the first person) a sentence is evidence only when it
+	// names a person or team, not when it only tells what a system did.
+	People bool       `yaml:"people"`
+	Rules  []ruleSpec `yaml:"rules"`
 }
 
 // ruleSpec fires on a sentence when every element of Match matches, one

@@ -42,6 +42,12 @@
 // factor (action items count for nothing); a section rule (a sentence of
 // the lessons is learning) honours its veto, so plans there do not count,
 // nor do lessons that open with an imperative ("Add more tests").
+// A debrief told from outside (one untitled text that never speaks in the
+// first person: a summary of someone else's incident) mostly tells what a
+// system did; there, the categories about what people noticed, knew,
+// decided or felt (every one but what went right) count only sentences
+// that name a person or team ("the engineers escalated"), not those about
+// a system alone ("the code was designed to panic").
 // A category is covered when a sentence reaches the threshold; the three
 // best sentences are its evidence. Confidence is in the verdict: with r the best score over the
 // threshold, plus 0.25 for each further supporting sentence (up to two),

@@ -451,6 +451,7 @@ type compiled struct {
 	remedy                                 int32 // -1 when the catalog has none
 	perceive                               int32 // -1 when the catalog has none
 	finding                                int32 // -1 when the catalog has none
+	person                                 int32 // -1 when the catalog has none
 	factorSections                         map[ingest.SectionKind]bool
 	score                                  scoreSpec
 }
@@ -458,6 +459,7 @@ type compiled struct {
 type qcat struct {
 	key       string
 	threshold float64
+	people    bool // in a retelling, evidence must name a person or team
 	sections  map[ingest.SectionKind]float64
 	rules     []rule
 }
@@ -553,6 +555,10 @@ func compile(f *catalogFile) (*compiled, error) {
 	if id, ok := c.lexByKey["@perceive"]; ok {
 		c.perceive = id
 	}
+	c.person = -1
+	if id, ok := c.lexByKey["@person"]; ok {
+		c.person = id
+	}
 	for _, n := range f.Negators {
 		c.m.negator(n.Text)
 	}
@@ -594,7 +600,7 @@ func compile(f *catalogFile) (*compiled, error) {
 	}
 	for _, k := range questionCategories {
 		q := f.Questions[k]
-		qc := qcat{key: k, threshold: q.Threshold, sections: map[ingest.SectionKind]float64{}}
+		qc := qcat{key: k, threshold: q.Threshold, people: q.People, sections: map[ingest.SectionKind]float64{}}
 		if qc.threshold == 0 {
 			qc.threshold = 1
 		}
