@@ -189,6 +189,15 @@ func TestLanguageCases(t *testing.T) {
 				t.Errorf("surprise %+v, want only the warning", c)
 			}
 		}},
+		{"a system behaving strangely is a symptom, someone noticing it strangely is surprise", []sec{
+			{ingest.KindContributingFactors, "The proxy behaved strangely after the restart.\nA header format not expected by the gateway dropped requests."},
+			{ingest.KindTimeline, "Noticed that, oddly, every queue emptied at once."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			c := coverage(a, "surprise")
+			if !c.Covered || len(c.Evidence) != 1 || !strings.Contains(c.Evidence[0].Sentence, "every queue emptied") {
+				t.Errorf("surprise %+v, want only the noticed queues", c)
+			}
+		}},
 		{"a lesson that opens with an imperative is a plan, not learning", []sec{{ingest.KindLessons, "Add overflow tests for every integer type."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if c := coverage(a, "learning"); c.Covered {

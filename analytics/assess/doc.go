@@ -37,7 +37,9 @@
 // # Coverage
 //
 // A question category's rules combine lexicons ("someone perceived" and
-// "something looked wrong" make a cue; an alert that fired is not one). A
+// "something looked wrong" make a cue; an alert that fired is not one;
+// "behaved strangely" said of a system is a symptom, surprise only when
+// someone perceived it or a person is its subject). A
 // sentence's score is the weight of its best rule times its section's
 // factor (action items count for nothing); a section rule (a sentence of
 // the lessons is learning) honours its veto, so plans there do not count,
