@@ -624,10 +624,10 @@ func TestRetellingNeedsPeople(t *testing.T) {
 		return &ingest.Debrief{Ref: "retold.md", Title: "Retold", Text: text}
 	}
 	tests := []struct {
-		name     string
-		d        *ingest.Debrief
-		retold   bool
-		covered  []string
+		name      string
+		d         *ingest.Debrief
+		retold    bool
+		covered   []string
 		uncovered []string
 	}{
 		{"system behaviour only", untitled("After the upgrade the cache layer behaved strangely and dropped writes. " +
