@@ -33,6 +33,7 @@ func FuzzAssess(f *testing.F) {
 		"This was not human error. e.g. v1.2.3 at 13:45 vs. 0.2%... \"quoted?\" [describe] TBD <insert>",
 		"didn't shouldn't can't won't should've we'll it's ’t n’t '",
 		"\t\t\n\n\x00\xff\xfe—–“”‘’",
+		"After the US upgrade the I-HEARD-YOU router behaved strangely. Engineers escalated to the storage team. -I- I-",
 	} {
 		f.Add(s)
 	}
