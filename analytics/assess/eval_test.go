@@ -202,9 +202,9 @@ func TestCorpusEvaluation(t *testing.T) {
 	// round). A later round for generality (retellings need people, cues
 	// that were one document's wording removed) lowered the tuning figures
 	// to 0.834, 0.682 and 0.711, still above these floors. The holdout
-	// floors (41 documents) were set at 0.661, 0.623
-	// and 0.800 and left there; after the last round of tuning the holdout
-	// measured 0.641, 0.628 and 0.825. The targets for unseen
+	// floors (41 documents) were set at 0.661, 0.623 and 0.800 and left
+	// there; after the first round the holdout measured 0.641, 0.628 and
+	// 0.825, after the second 0.635, 0.628 and 0.825. The targets for unseen
 	// debriefs (coverage 0.80, factor categories 0.75, depth 0.80) are
 	// logged against the holdouts, not asserted: their figures are an
 	// estimate to report, not something to tune until it passes.
@@ -218,8 +218,11 @@ func TestCorpusEvaluation(t *testing.T) {
 	})
 	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
 	// by another person after the tuning above, blind to the assessment,
-	// and measured once: 0.486, 0.541 and 0.667. Its floors are those
-	// figures minus a margin.
+	// and measured once: 0.486, 0.541 and 0.667 (the code before that
+	// round of tuning: 0.483, 0.536, 0.641), then once more after a round
+	// that made the rules more general (retellings need people, 82 cue
+	// phrases of one document removed): 0.470, 0.549, 0.692. Its floors
+	// are the first figures minus a margin.
 	t.Run("fresh", func(t *testing.T) {
 		fresh, err := LoadLabels(freshLabels)
 		if err != nil {
@@ -262,9 +265,10 @@ func asAssessments(labels []Label) map[string]*ingest.Assessment {
 // assessment: the ceiling an assessment can be expected to reach against
 // either. When measured, the second reader against the first: coverage
 // micro-F1 0.792, factor categories 0.861, depth 0.800; the assessment
-// against the first reader 0.738, 0.713, 0.900 and against the second
-// 0.680, 0.670, 0.700 (15 of the 30 are tuning documents; the figures of
-// the 15 holdout ones are logged apart).
+// against the first reader 0.728, 0.706, 0.900 and against the second
+// 0.670, 0.663, 0.700 (15 of the 30 are tuning documents; on the 15
+// holdout ones the readers agree at 0.765, 0.835, 0.667 and the assessment
+// scores 0.608, 0.673, 0.933 and 0.536, 0.637, 0.600).
 func TestLabellersAgree(t *testing.T) {
 	needCorpus(t)
 	first, err := LoadLabels(corpusLabels)
