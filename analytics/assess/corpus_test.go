@@ -22,6 +22,8 @@ const (
 	corpusLabels = "../../testdata/labels/corpus.yaml"
 	freshLabels  = "../../testdata/labels/fresh.yaml"
 	secondLabels = "../../testdata/labels/second-reader.yaml"
+	// adjudicatedLabels settle where the two readers disagreed.
+	adjudicatedLabels = "../../testdata/labels/adjudicated.yaml"
 )
 
 func needCorpus(t *testing.T) {
