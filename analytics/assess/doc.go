@@ -47,8 +47,10 @@
 // A debrief told from outside (one untitled text that never speaks in the
 // first person: a summary of someone else's incident) mostly tells what a
 // system did; there, the categories about what people noticed, knew,
-// decided or felt (every one but what went right) count only sentences
-// that name a person or team ("the engineers escalated"), not those about
+// decided or felt (every one but surprise, where a rare fault or an
+// unforeseen issue is typicality whoever tells it, and what went right)
+// count only sentences that name a person or team ("the engineers
+// escalated"), not those about
 // a system alone ("the code was designed to panic").
 // A category is covered when a sentence reaches the threshold; the three
 // best sentences are its evidence. Confidence is in the verdict: with r the best score over the
