@@ -222,7 +222,15 @@ func TestLanguageCases(t *testing.T) {
 					t.Error("normal_work not covered")
 				}
 			}},
-		{"what users reported seeing is no cue", []sec{{ingest.KindTimeline, "Users reported in the support channel that they are seeing errors at checkout."}},
+		// The settled labels count a report that says what the reporter
+		// saw; one that only says a report came in is no cue.
+		{"what users reported seeing is a cue", []sec{{ingest.KindTimeline, "Users reported in the support channel that they are seeing errors at checkout."}},
+			func(t *testing.T, a *ingest.Assessment) {
+				if c := coverage(a, "cues"); !c.Covered {
+					t.Error("cues not covered")
+				}
+			}},
+		{"a bare user report is no cue", []sec{{ingest.KindTimeline, "A user reported the problem in the support channel."}},
 			func(t *testing.T, a *ingest.Assessment) {
 				if c := coverage(a, "cues"); c.Covered {
 					t.Errorf("cues covered by %v", c.Evidence)

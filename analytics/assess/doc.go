@@ -37,7 +37,9 @@
 // # Coverage
 //
 // A question category's rules combine lexicons ("someone perceived" and
-// "something looked wrong" make a cue; an alert that fired is not one;
+// "something looked wrong" make a cue, and so does a report that says
+// what the reporter saw ("users reported errors when deploying"); an
+// alert that fired is not one;
 // "behaved strangely" said of a system is a symptom, surprise only when
 // someone perceived it or a person is its subject). A
 // sentence's score is the weight of its best rule times its section's
