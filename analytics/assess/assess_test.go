@@ -504,7 +504,17 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindSummary, "This was human error by the operator."},
 		}, ingest.DepthMultipleCauses},
 		{"stated number of causes", []sec{{ingest.KindSummary, "Three causes combined to produce the outage."}, {ingest.KindRootCause, "The pool size dropped."}},
+			ingest.DepthMultipleCauses},		// With nothing listed, a gap that names another category is a
+		// second factor beside the cause it sits with.
+		{"a gap beside a cause, nothing listed", []sec{
+			{ingest.KindImpact, "Checkout was slow for an hour."},
+			{ingest.KindOther, "The workers ran out of memory because traffic doubled after the launch.\nThe worker pods did not have memory limits set."},
+		},
 			ingest.DepthMultipleCauses},
+		{"a gap beside listed factors adds none", []sec{
+			{ingest.KindRootCause, "The supplier changed its export format."},
+			{ingest.KindOther, "The worker pods did not have memory limits set."},
+		}, ingest.DepthSingleRootCause},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,7 +59,9 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 	// lessons) count by distinct key; a listed item that only blames is
 	// blame, not another factor. Factors inferred from the narrative count
 	// when they bring a category the others did not: causal ones always,
-	// gaps only when nothing else names a factor.
+	// gaps when no factor is listed or named as a lesson ("the pods did not
+	// have resource guarantees" beside "this starved everything"), or when
+	// nothing else names a factor.
 	var cats, core catMask
 	keys := map[string]bool{}
 	count := 0
@@ -86,7 +88,7 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 				continue
 			}
 			cats |= f.cats
-			if k == candCausal || count == 0 {
+			if k == candCausal || count == 0 || core == 0 {
 				count++
 			}
 		}

@@ -95,8 +95,9 @@
 // The distinct factors are the listed ones and those named in lessons,
 // by key; a listed item that only blames ("This was human error") counts
 // as blame, not as another factor; inferred factors count when they bring
-// a new category (gaps only when nothing else names a factor); a sentence
-// stating a number of causes ("three causes combined") sets a floor. The
+// a new category (gaps when no factor is listed or named in lessons, or
+// when nothing else names a factor); a sentence stating a number of causes
+// ("three causes combined") sets a floor. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational
 // (from the listed factors when there are any), and no blame language;
