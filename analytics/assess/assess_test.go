@@ -504,7 +504,7 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindSummary, "This was human error by the operator."},
 		}, ingest.DepthMultipleCauses},
 		{"stated number of causes", []sec{{ingest.KindSummary, "Three causes combined to produce the outage."}, {ingest.KindRootCause, "The pool size dropped."}},
-			ingest.DepthMultipleCauses},		// With nothing listed, a gap that names another category is a
+			ingest.DepthMultipleCauses}, // With nothing listed, a gap that names another category is a
 		// second factor beside the cause it sits with.
 		{"a gap beside a cause, nothing listed", []sec{
 			{ingest.KindImpact, "Checkout was slow for an hour."},

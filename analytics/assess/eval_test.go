@@ -215,12 +215,17 @@ func TestCorpusEvaluation(t *testing.T) {
 	// minus 0.02. A round on factor categories towards the settled labels
 	// (gaps count as factors when nothing is listed) took the tuning depth
 	// against this first reader to 0.699; its floor is that minus 0.02.
+	// After both rounds the holdout measured 0.630, 0.625 and 0.750 against
+	// this first reader (depth 0.825 before: the settled labels count
+	// factors differently, and against them the held-out depth rose from
+	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. The settled
+	// labels are the better measure: TestLabellersAgree holds their floors.
 	t.Run("tuning", func(t *testing.T) {
 		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.679})
 	})
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
-		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.61, factors: 0.59, depth: 0.75})
+		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.61, factors: 0.59, depth: 0.73})
 		logTargets(t, "holdout", r)
 	})
 	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
@@ -228,7 +233,8 @@ func TestCorpusEvaluation(t *testing.T) {
 	// and measured once: 0.486, 0.541 and 0.667 (the code before that
 	// round of tuning: 0.483, 0.536, 0.641), then once more after a round
 	// that made the rules more general (retellings need people, 82 cue
-	// phrases of one document removed): 0.470, 0.549, 0.692. Its floors
+	// phrases of one document removed): 0.470, 0.549, 0.692, and after the
+	// rounds towards the settled labels 0.465, 0.548, 0.718. Its floors
 	// are the first figures minus a margin.
 	t.Run("fresh", func(t *testing.T) {
 		fresh, err := LoadLabels(freshLabels)
@@ -355,6 +361,9 @@ func TestLabellersAgree(t *testing.T) {
 			t.Logf("%s (%d debriefs, %s): coverage micro-F1 %.3f (precision %.3f, recall %.3f), factor categories %.3f, depth accuracy %.3f",
 				c.name, r.Debriefs, which, r.Coverage.Micro.F1, r.Coverage.Micro.Precision, r.Coverage.Micro.Recall, r.Factors.Micro.F1, r.DepthAccuracy)
 			if holdoutOnly && c.name == "assessment against the adjudicated labels" {
+				// Floors: the figures when set (0.553, 0.594, 0.696)
+				// minus a margin.
+				checkFloors(t, "settled holdout", r, floor{coverage: 0.53, factors: 0.57, depth: 0.67})
 				logTargets(t, "settled holdout", r)
 			}
 		}
