@@ -3,6 +3,7 @@ package assess
 import (
 	"bytes"
 	"context"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -293,23 +294,23 @@ func asAssessments(labels []Label) map[string]*ingest.Assessment {
 // disagreements.
 func TestLabellersAgree(t *testing.T) {
 	needCorpus(t)
-	first, err := LoadLabels(corpusLabels)
-	if err != nil {
-		t.Fatal(err)
+	load := func(path string) ([]Label, map[string]Label) {
+		t.Helper()
+		ls, err := LoadLabels(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]Label{}
+		for _, l := range ls {
+			by[l.Ref] = l
+		}
+		return ls, by
 	}
-	fresh, err := LoadLabels(freshLabels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first = append(first, fresh...)
-	second, err := LoadLabels(secondLabels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	byRef := map[string]Label{}
-	for _, l := range first {
-		byRef[l.Ref] = l
-	}
+	_, byRef := load(corpusLabels)
+	_, freshBy := load(freshLabels)
+	maps.Copy(byRef, freshBy)
+	second, _ := load(secondLabels)
+	_, settledBy := load(adjudicatedLabels)
 	var same []Label
 	for _, l := range second {
 		f, ok := byRef[l.Ref]
@@ -317,14 +318,6 @@ func TestLabellersAgree(t *testing.T) {
 			t.Fatalf("%s: the second reader labelled a debrief the first did not", l.Ref)
 		}
 		same = append(same, f)
-	}
-	settled, err := LoadLabels(adjudicatedLabels)
-	if err != nil {
-		t.Fatal(err)
-	}
-	settledBy := map[string]Label{}
-	for _, l := range settled {
-		settledBy[l.Ref] = l
 	}
 	results := assessLabelled(t, corpusDir, same)
 	for _, holdoutOnly := range []bool{false, true} {
