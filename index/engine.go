@@ -23,13 +23,13 @@ import (
 //     unites, "-word" subtracts, and filters intersect with the bit sets
 //     of the segment tables. No posting is decoded.
 //  2. Scoring decodes, for each word of the query, the term frequencies
-//     of the matching documents only, and adds its BM25 score into an
-//     array by document number; the best documents are then kept by a
-//     bounded heap, and facets counted by intersecting the matches with
-//     each value's bit set.
+//     of the matching documents only (or reads those kept for frequent
+//     words, freqs.go), and adds its BM25 score into an array by document
+//     number; the best documents are then kept by a bounded heap, and
+//     facets counted from the segment tables (countValues).
 //
-// Above splitAbove documents both steps 2 run on two goroutines, each over
-// its own range of document numbers.
+// Above splitAbove documents, scoring and counting run on two goroutines,
+// each over its own parts of the segments.
 
 // nodeOp is what a node of a query does.
 type nodeOp uint8
@@ -271,6 +271,67 @@ func prefixEnd(p string) []byte {
 		}
 	}
 	return nil
+}
+
+// matches is the documents of segment si that q (every document when
+// nil) matches and that pass the filters and dates of p.
+func (e *engine) matches(si int, q *node, groups []idGroup, p *plan) (*roaring.Bitmap, error) {
+	if q == nil {
+		q = allNode()
+	}
+	s, err := e.set(si, q)
+	if err != nil {
+		return nil, err
+	}
+	t := e.v.segs[si]
+	for _, g := range groups {
+		var sets []*roaring.Bitmap
+		for _, id := range g.ids {
+			if set := t.valueSet(id); set != nil {
+				sets = append(sets, set)
+			}
+		}
+		switch {
+		case g.exclude && len(sets) == 0:
+		case g.exclude:
+			s = roaring.AndNot(s, roaring.FastOr(sets...))
+		case len(sets) == 0:
+			return empty, nil
+		default:
+			s = roaring.And(s, roaring.FastOr(sets...))
+		}
+	}
+	if p.dated {
+		in := roaring.New()
+		eachDoc(s, func(d uint32) {
+			if day := t.day[d]; day != noDay && day >= p.from && day < p.to {
+				in.Add(d)
+			}
+		})
+		s = in
+	}
+	return s, nil
+}
+
+// eachDoc calls fn with each document of a set, in order.
+func eachDoc(s *roaring.Bitmap, fn func(d uint32)) {
+	s.Iterate(func(d uint32) bool {
+		fn(d)
+		return true
+	})
+}
+
+// docFreq counts the live documents with a term in a field.
+func (e *engine) docFreq(field, term string) (uint64, error) {
+	var n uint64
+	for si := range e.v.segs {
+		p, err := e.posting(si, field, term)
+		if err != nil {
+			return 0, err
+		}
+		n += p.set.GetCardinality()
+	}
+	return n, nil
 }
 
 // leaves lists the parts of n that score: terms and prefixes outside the

@@ -146,8 +146,9 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 		return nil, err
 	}
 	defer done()
+	e := newEngine(ctx, v)
 	c, err := x.compile(clauses, func(term string) bool {
-		df, err := x.docFreq(ctx, v, ixText, term)
+		df, err := e.docFreq(ixText, term)
 		return err == nil && df > 0
 	})
 	if err != nil {
@@ -158,7 +159,7 @@ func (x *Index) Search(ctx context.Context, s Search) (*Results, error) {
 	if p.q == nil {
 		p.byDate = true // nothing to rank by
 	}
-	o, err := x.execute(newEngine(ctx, v), p)
+	o, err := x.execute(e, p)
 	if err != nil {
 		return nil, err
 	}
@@ -421,54 +422,6 @@ func (x *Index) filterIDs(fs []filterGroup) []idGroup {
 	return out
 }
 
-// matches is the documents of segment si that q (every document when
-// nil) matches and that pass the filters and dates of p.
-func (e *engine) matches(si int, q *node, groups []idGroup, p *plan) (*roaring.Bitmap, error) {
-	if q == nil {
-		q = allNode()
-	}
-	s, err := e.set(si, q)
-	if err != nil {
-		return nil, err
-	}
-	t := e.v.segs[si]
-	for _, g := range groups {
-		var sets []*roaring.Bitmap
-		for _, id := range g.ids {
-			if set := t.valueSet(id); set != nil {
-				sets = append(sets, set)
-			}
-		}
-		switch {
-		case g.exclude && len(sets) == 0:
-		case g.exclude:
-			s = roaring.AndNot(s, roaring.FastOr(sets...))
-		case len(sets) == 0:
-			return empty, nil
-		default:
-			s = roaring.And(s, roaring.FastOr(sets...))
-		}
-	}
-	if p.dated {
-		in := roaring.New()
-		eachDoc(s, func(d uint32) {
-			if day := t.day[d]; day != noDay && day >= p.from && day < p.to {
-				in.Add(d)
-			}
-		})
-		s = in
-	}
-	return s, nil
-}
-
-// eachDoc calls fn with each document of a set, in order.
-func eachDoc(s *roaring.Bitmap, fn func(d uint32)) {
-	s.Iterate(func(d uint32) bool {
-		fn(d)
-		return true
-	})
-}
-
 // scratch is what a search works in over a part of n documents: scores
 // and words all zeros, to be put back in x.scratches all zeros.
 type scratch struct {
@@ -482,16 +435,6 @@ func (x *Index) scratch(n int) *scratch {
 		return sc
 	}
 	return &scratch{scores: make([]float64, n)}
-}
-
-// docFreq counts the documents with a term in a field.
-func (x *Index) docFreq(ctx context.Context, v *view, field, term string) (uint64, error) {
-	r, err := v.r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-	if err != nil {
-		return 0, fmt.Errorf("index: term %q: %w", term, err)
-	}
-	defer r.Close()
-	return r.Count(), nil
 }
 
 // topHeap keeps the k best documents offered, worst at the root.

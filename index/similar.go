@@ -64,17 +64,15 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 		return nil, err
 	}
 	defer done()
-	total, err := v.r.DocCount()
-	if err != nil {
-		return nil, fmt.Errorf("index: count: %w", err)
-	}
+	e := newEngine(ctx, v)
+	total := v.live
 	type weighted struct {
 		term string
 		w    float64
 	}
 	var ws []weighted
 	for _, t := range cands {
-		df, err := x.docFreq(ctx, v, ixText, t)
+		df, err := e.docFreq(ixText, t)
 		if err != nil {
 			return nil, err
 		}
@@ -119,7 +117,6 @@ func (x *Index) Similar(ctx context.Context, d *ingest.Debrief, limit int) ([]Si
 		}
 	}
 	// One more than asked for: d itself is most like d.
-	e := newEngine(ctx, v)
 	o, err := x.execute(e, &plan{q: orNode(terms...), k: limit + 1, boost: boost})
 	if err != nil {
 		return nil, fmt.Errorf("index: similar: %w", err)
