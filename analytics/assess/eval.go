@@ -293,3 +293,78 @@ func fig(x float64, support int) string {
 	}
 	return fmt.Sprintf("%.3f", x)
 }
+
+// Majority merges the labels of several people who labelled the same
+// debriefs independently into one set: a coverage or factor category is
+// kept when more than half of the readers marked it, and the depth class
+// is the median of theirs in the order single_root_cause,
+// multiple_causes, contributing_factors (the class most chose whenever
+// more than half agree). A debrief is held out when any reader held it
+// out. It needs three readers or more, each with the same debriefs, so
+// that every disagreement has a majority; the result keeps the first
+// reader's order.
+func Majority(readers ...[]Label) ([]Label, error) {
+	if len(readers) < 3 {
+		return nil, fmt.Errorf("assess: a majority needs three readers or more, got %d", len(readers))
+	}
+	byRef := make([]map[string]Label, len(readers))
+	for i, r := range readers {
+		byRef[i] = make(map[string]Label, len(r))
+		for _, l := range r {
+			byRef[i][l.Ref] = l
+		}
+		if len(byRef[i]) != len(readers[0]) {
+			return nil, fmt.Errorf("assess: reader %d labelled %d debriefs, reader 1 labelled %d", i+1, len(byRef[i]), len(readers[0]))
+		}
+	}
+	rank := map[string]int{}
+	for i, c := range depthClasses {
+		rank[c] = i
+	}
+	out := make([]Label, 0, len(readers[0]))
+	for _, first := range readers[0] {
+		votes := make([]Label, len(readers))
+		for i := range readers {
+			l, ok := byRef[i][first.Ref]
+			if !ok {
+				return nil, fmt.Errorf("assess: reader %d did not label %s", i+1, first.Ref)
+			}
+			if _, ok := rank[l.Depth]; !ok {
+				return nil, fmt.Errorf("assess: reader %d: %s: unknown depth class %q", i+1, l.Ref, l.Depth)
+			}
+			votes[i] = l
+		}
+		m := Label{Ref: first.Ref, Notes: fmt.Sprintf("majority of %d readers", len(readers))}
+		var cov, fac [][]string
+		depths := make([]string, len(votes))
+		for i, v := range votes {
+			cov, fac = append(cov, v.Coverage), append(fac, v.FactorCategories)
+			depths[i] = v.Depth
+			m.Holdout = m.Holdout || v.Holdout
+		}
+		m.Coverage = moreThanHalf(questionCategories, cov)
+		m.FactorCategories = moreThanHalf(append(append([]string(nil), technicalFactors...), organisationalFactors...), fac)
+		sort.Slice(depths, func(a, b int) bool { return rank[depths[a]] < rank[depths[b]] })
+		m.Depth = depths[(len(depths)-1)/2]
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// moreThanHalf returns, in keys' order, the keys more than half of the
+// lists hold.
+func moreThanHalf(keys []string, lists [][]string) []string {
+	out := []string{}
+	for _, k := range keys {
+		n := 0
+		for _, l := range lists {
+			if contains(l, k) {
+				n++
+			}
+		}
+		if 2*n > len(lists) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -90,6 +91,58 @@ func TestLoadLabelsRejectsUnknownKeys(t *testing.T) {
 				t.Errorf("error %v, want %q", err, tt.want)
 			}
 		})
+	}
+}
+
+func TestMajority(t *testing.T) {
+	l := func(ref string, cov, fac []string, depth string) Label {
+		return Label{Ref: ref, Coverage: cov, FactorCategories: fac, Depth: depth}
+	}
+	single, multiple, cf := ingest.DepthSingleRootCause, ingest.DepthMultipleCauses, ingest.DepthContributingFactors
+	r1 := []Label{
+		l("a.md", []string{"cues", "help"}, []string{"dns"}, single),
+		l("b.md", nil, []string{"process", "tooling"}, cf),
+	}
+	r2 := []Label{
+		l("b.md", []string{"learning"}, []string{"tooling"}, multiple),
+		l("a.md", []string{"cues"}, []string{"dns", "network"}, single),
+	}
+	r3 := []Label{
+		l("a.md", []string{"help", "surprise"}, []string{"network"}, cf),
+		l("b.md", []string{"learning"}, []string{"process", "tooling", "pressure"}, single),
+	}
+	r3[1].Holdout = true
+	got, err := Majority(r1, r2, r3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Label{
+		// Two of three marked cues, help, dns and network (kept in the
+		// taxonomy's order); depth two to one.
+		{Ref: "a.md", Coverage: []string{"cues", "help"}, FactorCategories: []string{"network", "dns"}, Depth: single},
+		// Three classes: the median; held out because one reader held it out.
+		{Ref: "b.md", Coverage: []string{"learning"}, FactorCategories: []string{"tooling", "process"}, Depth: multiple, Holdout: true},
+	}
+	for i := range want {
+		want[i].Notes = "majority of 3 readers"
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("majority\n got %+v\nwant %+v", got, want)
+	}
+
+	for _, tt := range []struct {
+		name    string
+		readers [][]Label
+		want    string
+	}{
+		{"two readers", [][]Label{r1, r2}, "three readers or more"},
+		{"a debrief one reader left out", [][]Label{r1, r2, r3[:1]}, "reader 3 labelled 1 debriefs"},
+		{"another debrief", [][]Label{r1, r2, {r3[0], l("c.md", nil, nil, single)}}, "reader 3 did not label b.md"},
+		{"unknown class", [][]Label{r1, r2, {r3[0], l("b.md", nil, nil, "deep")}}, `unknown depth class "deep"`},
+	} {
+		if _, err := Majority(tt.readers...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -166,8 +167,21 @@ func nonNilStrings(s []string) []string {
 }
 
 type evalFlags struct {
-	labels  string
+	labels  fileList
 	catalog string
+}
+
+// fileList is a flag given once per file.
+type fileList []string
+
+func (l *fileList) String() string { return strings.Join(*l, ",") }
+
+func (l *fileList) Set(s string) error {
+	if s == "" {
+		return errors.New("empty file name")
+	}
+	*l = append(*l, s)
+	return nil
 }
 
 // evalCommand measures the assessment against hand labels.
@@ -178,15 +192,31 @@ func evalCommand(ctx context.Context, env *environment, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.labels == "" {
+	switch len(f.labels) {
+	case 0:
 		return &usageError{msg: "--labels is required"}
+	case 2:
+		return &usageError{msg: "two --labels files have no majority where they disagree: give one file, or three or more (one per reader)"}
 	}
 	if fs.NArg() == 0 {
 		return &usageError{msg: "give the folders (or files) the labels' refs are relative to"}
 	}
-	labels, err := assess.LoadLabels(f.labels)
-	if err != nil {
-		return err
+	readers := make([][]assess.Label, len(f.labels))
+	for i, p := range f.labels {
+		ls, err := assess.LoadLabels(p)
+		if err != nil {
+			return err
+		}
+		readers[i] = ls
+	}
+	labels := readers[0]
+	what := "labels " + f.labels[0]
+	if len(readers) > 1 {
+		var err error
+		if labels, err = assess.Majority(readers...); err != nil {
+			return err
+		}
+		what = fmt.Sprintf("majority of %d readers' labels (%s)", len(readers), strings.Join(f.labels, ", "))
 	}
 	a, err := newAssessor(f.catalog)
 	if err != nil {
@@ -201,7 +231,7 @@ func evalCommand(ctx context.Context, env *environment, args []string) error {
 		results = append(results, rs...)
 	}
 	r := assess.Evaluate(labels, assess.Assessments(results))
-	fmt.Fprintf(env.stdout, "catalog %s, labels %s\n", a.Version(), f.labels)
+	fmt.Fprintf(env.stdout, "catalog %s, %s\n", a.Version(), what)
 	if err := r.Write(env.stdout); err != nil {
 		return err
 	}
@@ -212,6 +242,6 @@ func evalCommand(ctx context.Context, env *environment, args []string) error {
 }
 
 func registerEvalFlags(f *evalFlags, fs *flag.FlagSet) {
-	fs.StringVar(&f.labels, "labels", "", "hand labels `file` (YAML; see testdata/labels)")
+	fs.Var(&f.labels, "labels", "hand labels `file` (YAML; see testdata/labels); give it once per reader, three or more, to score against their majority")
 	fs.StringVar(&f.catalog, "catalog", "", "catalog `file` replacing the embedded one")
 }

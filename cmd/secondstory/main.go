@@ -82,7 +82,7 @@ func commands() []command {
 			"[--catalog FILE] [--format jsonl] PATH...",
 			func(fs *flag.FlagSet) { (&assessFlags{}).register(fs) }, assessCommand},
 		{"eval", "measure the assessment against hand labels: precision, recall, F1 and depth accuracy",
-			"--labels FILE [--catalog FILE] PATH...",
+			"--labels FILE [--labels FILE...] [--catalog FILE] PATH...",
 			func(fs *flag.FlagSet) { registerEvalFlags(&evalFlags{}, fs) }, evalCommand},
 		{"version", "print the version", "", nil, versionCommand},
 	}

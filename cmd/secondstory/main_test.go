@@ -596,6 +596,19 @@ func TestEvalCommand(t *testing.T) {
 	if code, _, errOut := secondstory(t, noEnv, "eval", "../../ingest/sample/debriefs"); code != 2 || !strings.Contains(errOut, "--labels") {
 		t.Errorf("eval without labels: exit %d, %s", code, errOut)
 	}
+	sample := "../../testdata/labels/sample.yaml"
+	if code, _, errOut := secondstory(t, noEnv, "eval", "--labels", sample, "--labels", sample, "../../ingest/sample/debriefs"); code != 2 || !strings.Contains(errOut, "three or more") {
+		t.Errorf("eval with two readers: exit %d, %s", code, errOut)
+	}
+	// Three readers who agree are their own majority: the same figures.
+	code, three, errOut := secondstory(t, noEnv, "eval", "--labels", sample, "--labels", sample, "--labels", sample, "../../ingest/sample/debriefs")
+	if code != 0 || !strings.Contains(three, "majority of 3 readers") {
+		t.Fatalf("eval with three readers: exit %d, %s%s", code, three, errOut)
+	}
+	_, oneReport, _ := strings.Cut(out, "\n")
+	if _, threeReport, _ := strings.Cut(three, "\n"); threeReport != oneReport {
+		t.Errorf("three identical readers report differently from one:\n%s\n%s", threeReport, oneReport)
+	}
 }
 
 func TestReassessAndCatalogKey(t *testing.T) {
