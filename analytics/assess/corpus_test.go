@@ -26,6 +26,15 @@ const (
 	adjudicatedLabels = "../../testdata/labels/adjudicated.yaml"
 )
 
+// fresh2Readers are three people's blind labels of the same 40 debriefs
+// no earlier label file names: the holdout whose majority measures the
+// assessment on debriefs nobody tuned it on.
+var fresh2Readers = []string{
+	"../../testdata/labels/fresh2/reader1.yaml",
+	"../../testdata/labels/fresh2/reader2.yaml",
+	"../../testdata/labels/fresh2/reader3.yaml",
+}
+
 func needCorpus(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(corpusDir); err != nil {

@@ -34,17 +34,26 @@ func LoadLabels(path string) ([]Label, error) {
 	if err != nil {
 		return nil, fmt.Errorf("assess: read labels: %w", err)
 	}
+	return ParseLabels(path, b)
+}
+
+// ParseLabels reads labels from YAML content and checks them as LoadLabels
+// does; name is used in error messages.
+func ParseLabels(name string, data []byte) ([]Label, error) {
 	var labels []Label
-	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&labels); err != nil {
-		return nil, fmt.Errorf("assess: labels %s: %w", path, err)
+	if err := dec.Decode(&labels); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("assess: labels %s: %w", name, err)
+	}
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("assess: labels %s: no labels (a YAML list of entries with ref, coverage, factor_categories and depth)", name)
 	}
 	var errs []error
 	seen := map[string]bool{}
 	factors := append(append([]string(nil), technicalFactors...), organisationalFactors...)
 	for i, l := range labels {
-		where := fmt.Sprintf("labels %s: entry %d (%s)", path, i+1, l.Ref)
+		where := fmt.Sprintf("labels %s: entry %d (%s)", name, i+1, l.Ref)
 		if l.Ref == "" {
 			errs = append(errs, fmt.Errorf("%s: no ref", where))
 		}

@@ -90,3 +90,109 @@ func FuzzAssess(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPhrase compiles a catalog phrase (the syntax a user's catalog may
+// use) and runs it over a sentence: a phrase is either rejected or
+// matches only within the sentence's tokens, and a phrase of plain words
+// always finds its own text.
+func FuzzPhrase(f *testing.F) {
+	for _, s := range [][2]string{
+		{"noticed", "We noticed the queue growing."},
+		{"{started|began} ~ seeing", "They began slowly seeing timeouts."},
+		{"misconfigur* _ =setting", "A misconfigured cache setting."},
+		{"{a|{b|c}} d", "a d c d"},
+		{"{unclosed", "x"},
+		{"~ ~ ~", "one two three four"},
+		{"=", "="},
+		{"didn't see", "we did not see it"},
+		{"ab*", "abc"},
+		{"é* über", "éclair über"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, phrase, sentence string) {
+		m := newMatcher()
+		m.negator("not")
+		if err := m.add(phrase, 0); err != nil {
+			return // the catalog adds the line and the rule to the message
+		}
+		check := func(text string) []hit {
+			var lw lowerBuf
+			toks := tokenize(nil, text, lw.lower(text), 0, len(text))
+			m.lookup(toks)
+			hits := m.find(toks, nil)
+			for _, h := range hits {
+				if h.start < 0 || h.start >= h.end || int(h.end) > len(toks) || int(h.pid) >= len(m.phrases) {
+					t.Fatalf("hit %+v out of %d tokens, %d phrases", h, len(toks), len(m.phrases))
+				}
+			}
+			return hits
+		}
+		check(sentence)
+		if plainWords(phrase) && len(check(phrase)) == 0 {
+			t.Fatalf("phrase %q does not find itself", phrase)
+		}
+	})
+}
+
+// plainWords says whether s is lower-case ASCII words separated by single
+// spaces: a phrase with no syntax.
+func plainWords(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' || strings.Contains(s, "  ") {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c != ' ' && (c < 'a' || c > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
+// FuzzParseLabels reads labels files: anything is either rejected with an
+// error naming the file or gives labels whose refs are set and unique and
+// whose keys are all known.
+func FuzzParseLabels(f *testing.F) {
+	for _, s := range []string{
+		"- ref: a.md\n  coverage: [cues, help]\n  factor_categories: [dns]\n  depth: multiple_causes\n  holdout: true\n",
+		"- ref: \"b c.md\"\n  coverage: []\n  factor_categories: []\n  depth: single_root_cause\n  notes: x\n",
+		"- ref: a.md\n  depth: deep\n",
+		"[]",
+		"",
+		"- {ref: a.md, coverage: [cues], factor_categories: [process], depth: contributing_factors}\n- {ref: a.md, depth: multiple_causes}",
+		"ref: a.md",
+		"- ref: a.md\n  coverage: &x [cues]\n- ref: b.md\n  coverage: *x\n  depth: multiple_causes\n",
+	} {
+		f.Add([]byte(s))
+	}
+	factors := append(TechnicalFactors(), OrganisationalFactors()...)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		labels, err := ParseLabels("fuzz.yaml", data)
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		seen := map[string]bool{}
+		for _, l := range labels {
+			if l.Ref == "" || seen[l.Ref] {
+				t.Fatalf("ref %q empty or repeated", l.Ref)
+			}
+			seen[l.Ref] = true
+			for _, k := range l.Coverage {
+				if !contains(questionCategories, k) {
+					t.Fatalf("coverage key %q", k)
+				}
+			}
+			for _, k := range l.FactorCategories {
+				if !contains(factors, k) {
+					t.Fatalf("factor key %q", k)
+				}
+			}
+			if !contains(depthClasses, l.Depth) {
+				t.Fatalf("depth %q", l.Depth)
+			}
+		}
+	})
+}
