@@ -47,13 +47,13 @@ var firstWords = []string{"gateway", "mesh", "bucket", "cron", "redis", "schedul
 // has not kept yet). Run it with:
 //
 //	go test -run '^$' -bench Search -benchtime 400x ./api/
-//	SECONDSTORY_BENCH_DOCS=100000 go test -run '^$' -bench Search -benchtime 400x -timeout 60m ./api/
+//	SECONDSTORY_BENCH_DEBRIEFS=100000 go test -run '^$' -bench Search -benchtime 400x -timeout 60m ./api/
 //
 // SECONDSTORY_BENCH_DATA=DIR keeps the store and index in DIR for the next
 // run (delete it after changing the mapping, the schema or the generator).
 func BenchmarkSearch(b *testing.B) {
 	n := 10_000
-	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DOCS")); err == nil && v > 0 {
+	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DEBRIEFS")); err == nil && v > 0 {
 		n = v
 	}
 	ctx := context.Background()

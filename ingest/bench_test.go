@@ -22,10 +22,10 @@ import (
 //
 //	go test -run '^$' -bench Ingest -benchtime 1x ./ingest/
 //
-// SECONDSTORY_BENCH_DOCS changes the number of debriefs (default 10,000).
+// SECONDSTORY_BENCH_DEBRIEFS changes the number of debriefs (default 10,000).
 func BenchmarkIngest(b *testing.B) {
 	n := 10_000
-	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DOCS")); err == nil && v > 0 {
+	if v, err := strconv.Atoi(os.Getenv("SECONDSTORY_BENCH_DEBRIEFS")); err == nil && v > 0 {
 		n = v
 	}
 	docs := filepath.Join(b.TempDir(), "debriefs")
