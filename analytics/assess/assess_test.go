@@ -681,3 +681,49 @@ func TestRetellingNeedsPeople(t *testing.T) {
 		})
 	}
 }
+
+// TestCoverageConcepts checks, one sentence at a time, the general ways
+// teams write each question category that the catalog recognises (and a
+// few it must not take for one).
+func TestCoverageConcepts(t *testing.T) {
+	tests := []struct {
+		cat  string
+		kind ingest.SectionKind
+		text string
+		want bool
+	}{
+		{"knowledge", ingest.KindTimeline, "A researcher submitted a report through the bug bounty describing the overflow.", true},
+		{"knowledge", ingest.KindTimeline, "We first tried the same mitigation approach as in the March outage.", true},
+		{"knowledge", ingest.KindResolution, "The vendor confirmed the key had not been used by anyone else.", true},
+		{"cues", ingest.KindTimeline, "Developers reporting timeouts when pushing images.", true},
+		{"cues", ingest.KindTimeline, "The on-call engineer noticed that the job exceeded its memory limit.", true},
+		{"cues", ingest.KindTimeline, "She saw a sign-in from an unrecognised device.", true},
+		{"assessment", ingest.KindTimeline, "Found that the replica had been behind for days.", true},
+		{"assessment", ingest.KindResolution, "The reason for this was a stale record in the zone.", true},
+		{"assessment", ingest.KindTimeline, "Ops reviewed the access logs and found two unknown clients.", true},
+		{"assessment", ingest.KindTimeline, "We found no evidence that the token was used.", true},
+		{"decisions", ingest.KindResolution, "Restarting every pod was disruptive, but it was the quickest way to recover.", true},
+		{"decisions", ingest.KindResolution, "The fix had to strike a balance between speed and safety.", true},
+		{"normal_work", ingest.KindContributingFactors, "The change went out outside of business hours.", true},
+		{"resilience", ingest.KindTimeline, "By coincidence, a patch for the scheduler had shipped the day before.", true},
+		{"resilience", ingest.KindResolution, "The effect on the network was very limited.", true},
+		{"surprise", ingest.KindTimeline, "Error rates remained high even after the rollback.", true},
+		{"handoffs", ingest.KindTimeline, "The engineer forwarded the warning to the platform team.", true},
+		{"handoffs", ingest.KindTimeline, "A security lead reported the compromise to the rest of the company.", true},
+		{"help", ingest.KindResolution, "Engineers from the storage team helped restore the volumes.", true},
+		{"help", ingest.KindResolution, "We engaged AWS support to raise the quota.", true},
+		{"help", ingest.KindTimeline, "The whole operations team was paged for the recovery.", true},
+		// A program called a puzzle is no puzzlement.
+		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
+		// Finding that an outsider made is not how the team judged.
+		{"assessment", ingest.KindSummary, "An outside researcher identified that a token had leaked.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
+			c := coverage(assessed(sec{tt.kind, tt.text}), tt.cat)
+			if c.Covered != tt.want {
+				t.Errorf("%s covered = %v, want %v (evidence %+v)", tt.cat, c.Covered, tt.want, c.Evidence)
+			}
+		})
+	}
+}
