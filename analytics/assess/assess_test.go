@@ -655,6 +655,9 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"cues", "help"}, nil},
 		{"what went right needs no person", untitled("The fallback worked as designed, so the impact stayed small."),
 			true, []string{"resilience"}, nil},
+		{"help and learning need no person", untitled("The company engaged its cloud provider's support to restore the volumes. " +
+			"The incident highlighted how little was known about the replication path."),
+			true, []string{"help", "learning"}, nil},
 		{"a country and a message name are no first person", untitled("The US region dropped every I-HEARD-YOU message, as the router was designed to drop them."),
 			true, nil, []string{"normal_work"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
@@ -713,6 +716,10 @@ func TestCoverageConcepts(t *testing.T) {
 		{"help", ingest.KindResolution, "Engineers from the storage team helped restore the volumes.", true},
 		{"help", ingest.KindResolution, "We engaged AWS support to raise the quota.", true},
 		{"help", ingest.KindTimeline, "The whole operations team was paged for the recovery.", true},
+		// The impact counts someone's noticing and judging like any section.
+		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
+		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
+		{"resilience", ingest.KindImpact, "Staff had a second browser as a fallback, so few reported it.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
