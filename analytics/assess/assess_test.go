@@ -716,6 +716,12 @@ func TestCoverageConcepts(t *testing.T) {
 		{"help", ingest.KindResolution, "Engineers from the storage team helped restore the volumes.", true},
 		{"help", ingest.KindResolution, "We engaged AWS support to raise the quota.", true},
 		{"help", ingest.KindTimeline, "The whole operations team was paged for the recovery.", true},
+		{"cues", ingest.KindTimeline, "The gateway pod was showing many connection errors.", true},
+		{"cues", ingest.KindTimeline, "A developer says he sees no queue metrics in the dashboard.", true},
+		{"surprise", ingest.KindSummary, "The hash collision led to unexpected behaviour in the repository.", true},
+		{"surprise", ingest.KindContributingFactors, "The flag was thought to be off, but was instead set by the chart.", true},
+		{"normal_work", ingest.KindSummary, "We use a controller to renew the certificates of every subdomain.", true},
+		{"resilience", ingest.KindTimeline, "No successful login occurred: the second factor blocked the attacker.", true},
 		// The impact counts someone's noticing and judging like any section.
 		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
 		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
