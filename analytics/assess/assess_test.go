@@ -722,6 +722,12 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindContributingFactors, "The flag was thought to be off, but was instead set by the chart.", true},
 		{"normal_work", ingest.KindSummary, "We use a controller to renew the certificates of every subdomain.", true},
 		{"resilience", ingest.KindTimeline, "No successful login occurred: the second factor blocked the attacker.", true},
+		{"normal_work", ingest.KindSummary, "The failover happens from time to time on the older nodes.", true},
+		{"normal_work", ingest.KindContributingFactors, "Running out of subnet addresses was a known limitation of the design.", true},
+		{"expertise", ingest.KindResolution, "She recognised the pattern of the slow disk from an earlier outage.", true},
+		// Any search is no expertise, nor is realising a fact.
+		{"expertise", ingest.KindSummary, "The scheduler would stop looking for more jobs once the batch was full.", false},
+		{"expertise", ingest.KindSummary, "Three outages required us to recognise that the pool was too small.", false},
 		// The impact counts someone's noticing and judging like any section.
 		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
 		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
