@@ -655,6 +655,9 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"cues", "help"}, nil},
 		{"what went right needs no person", untitled("The fallback worked as designed, so the impact stayed small."),
 			true, []string{"resilience"}, nil},
+		{"help and learning need no person", untitled("The company engaged its cloud provider's support to restore the volumes. " +
+			"The incident highlighted how little was known about the replication path."),
+			true, []string{"help", "learning"}, nil},
 		{"a country and a message name are no first person", untitled("The US region dropped every I-HEARD-YOU message, as the router was designed to drop them."),
 			true, nil, []string{"normal_work"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
@@ -677,6 +680,68 @@ func TestRetellingNeedsPeople(t *testing.T) {
 				if c := coverage(tt.d.Assessment, k); c.Covered {
 					t.Errorf("%s covered by %v", k, c.Evidence)
 				}
+			}
+		})
+	}
+}
+
+// TestCoverageConcepts checks, one sentence at a time, the general ways
+// teams write each question category that the catalog recognises (and a
+// few it must not take for one).
+func TestCoverageConcepts(t *testing.T) {
+	tests := []struct {
+		cat  string
+		kind ingest.SectionKind
+		text string
+		want bool
+	}{
+		{"knowledge", ingest.KindTimeline, "A researcher submitted a report through the bug bounty describing the overflow.", true},
+		{"knowledge", ingest.KindTimeline, "We first tried the same mitigation approach as in the March outage.", true},
+		{"knowledge", ingest.KindResolution, "The vendor confirmed the key had not been used by anyone else.", true},
+		{"cues", ingest.KindTimeline, "Developers reporting timeouts when pushing images.", true},
+		{"cues", ingest.KindTimeline, "The on-call engineer noticed that the job exceeded its memory limit.", true},
+		{"cues", ingest.KindTimeline, "She saw a sign-in from an unrecognised device.", true},
+		{"assessment", ingest.KindTimeline, "Found that the replica had been behind for days.", true},
+		{"assessment", ingest.KindResolution, "The reason for this was a stale record in the zone.", true},
+		{"assessment", ingest.KindTimeline, "Ops reviewed the access logs and found two unknown clients.", true},
+		{"assessment", ingest.KindTimeline, "We found no evidence that the token was used.", true},
+		{"decisions", ingest.KindResolution, "Restarting every pod was disruptive, but it was the quickest way to recover.", true},
+		{"decisions", ingest.KindResolution, "The fix had to strike a balance between speed and safety.", true},
+		{"normal_work", ingest.KindContributingFactors, "The change went out outside of business hours.", true},
+		{"resilience", ingest.KindTimeline, "By coincidence, a patch for the scheduler had shipped the day before.", true},
+		{"resilience", ingest.KindResolution, "The effect on the network was very limited.", true},
+		{"surprise", ingest.KindTimeline, "Error rates remained high even after the rollback.", true},
+		{"handoffs", ingest.KindTimeline, "The engineer forwarded the warning to the platform team.", true},
+		{"handoffs", ingest.KindTimeline, "A security lead reported the compromise to the rest of the company.", true},
+		{"help", ingest.KindResolution, "Engineers from the storage team helped restore the volumes.", true},
+		{"help", ingest.KindResolution, "We engaged AWS support to raise the quota.", true},
+		{"help", ingest.KindTimeline, "The whole operations team was paged for the recovery.", true},
+		{"cues", ingest.KindTimeline, "The gateway pod was showing many connection errors.", true},
+		{"cues", ingest.KindTimeline, "A developer says he sees no queue metrics in the dashboard.", true},
+		{"surprise", ingest.KindSummary, "The hash collision led to unexpected behaviour in the repository.", true},
+		{"surprise", ingest.KindContributingFactors, "The flag was thought to be off, but was instead set by the chart.", true},
+		{"normal_work", ingest.KindSummary, "We use a controller to renew the certificates of every subdomain.", true},
+		{"resilience", ingest.KindTimeline, "No successful login occurred: the second factor blocked the attacker.", true},
+		{"normal_work", ingest.KindSummary, "The failover happens from time to time on the older nodes.", true},
+		{"normal_work", ingest.KindContributingFactors, "Running out of subnet addresses was a known limitation of the design.", true},
+		{"expertise", ingest.KindResolution, "She recognised the pattern of the slow disk from an earlier outage.", true},
+		// Any search is no expertise, nor is realising a fact.
+		{"expertise", ingest.KindSummary, "The scheduler would stop looking for more jobs once the batch was full.", false},
+		{"expertise", ingest.KindSummary, "Three outages required us to recognise that the pool was too small.", false},
+		// The impact counts someone's noticing and judging like any section.
+		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
+		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
+		{"resilience", ingest.KindImpact, "Staff had a second browser as a fallback, so few reported it.", true},
+		// A program called a puzzle is no puzzlement.
+		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
+		// Finding that an outsider made is not how the team judged.
+		{"assessment", ingest.KindSummary, "An outside researcher identified that a token had leaked.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
+			c := coverage(assessed(sec{tt.kind, tt.text}), tt.cat)
+			if c.Covered != tt.want {
+				t.Errorf("%s covered = %v, want %v (evidence %+v)", tt.cat, c.Covered, tt.want, c.Evidence)
 			}
 		})
 	}

@@ -49,11 +49,12 @@
 // A debrief told from outside (one untitled text that never speaks in the
 // first person: a summary of someone else's incident) mostly tells what a
 // system did; there, the categories about what people noticed, knew,
-// decided or felt (every one but surprise, where a rare fault or an
-// unforeseen issue is typicality whoever tells it, and what went right)
-// count only sentences that name a person or team ("the engineers
-// escalated"), not those about
-// a system alone ("the code was designed to panic").
+// decided or felt count only sentences that name a person or team ("the
+// engineers escalated"), not those about a system alone ("the code was
+// designed to panic"). Surprise (a rare fault or an unforeseen issue is
+// typicality whoever tells it), what went right, asking for help (an act
+// of people however it is told) and what was learnt (the group's) are
+// exempt.
 // A category is covered when a sentence reaches the threshold; the three
 // best sentences are its evidence. Confidence is in the verdict: with r the best score over the
 // threshold, plus 0.25 for each further supporting sentence (up to two),
