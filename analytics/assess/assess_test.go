@@ -746,3 +746,69 @@ func TestCoverageConcepts(t *testing.T) {
 		})
 	}
 }
+
+// TestFactorCategoryCues checks the categories a factor statement files,
+// and the ones it must not.
+func TestFactorCategoryCues(t *testing.T) {
+	tests := []struct {
+		name      string
+		secs      []sec
+		want, not []string
+	}{
+		{"a floating version is configuration, not a lock in a data store",
+			[]sec{{ingest.KindContributingFactors, "- No version lock on the deploy agent"}},
+			[]string{"config_change"}, []string{"database"}},
+		{"too little testing", []sec{{ingest.KindContributingFactors, "- Lack of testing of the new controller"}},
+			[]string{"testing"}, nil},
+		{"a leaked token is security, not a memory leak",
+			[]sec{{ingest.KindRootCause, "- An access token with push rights was leaked from the build server."}},
+			[]string{"security"}, []string{"software_bug", "capacity"}},
+		{"a size set from one value to another",
+			[]sec{{ingest.KindRootCause, "- The node group was updated from 30 to 12 machines."}},
+			[]string{"config_change"}, nil},
+		{"a deleted node is an infrastructure change",
+			[]sec{{ingest.KindRootCause, "- After days of odd errors, a node was deleted."}},
+			[]string{"infra_change"}, nil},
+		{"outgrown memory", []sec{{ingest.KindRootCause, "- With the growing number of tenants the server needed more memory."}},
+			[]string{"capacity"}, nil},
+		{"one person left to debug is staffing",
+			[]sec{{ingest.KindWentWrong, "- Only one person available to debug it through the night."}},
+			[]string{"pressure"}, nil},
+		{"logs that said nothing are an observability gap",
+			[]sec{{ingest.KindWentWrong, "- There were no clear errors in the logs of the workers."}},
+			[]string{"monitoring"}, nil},
+		{"a third party's package, SDK, API or registry",
+			[]sec{{ingest.KindContributingFactors, "- An npm package we use was hijacked.\n- The AWS SDK changed how it loads settings.\n- Pulls failed with timeouts from Docker Hub."}},
+			[]string{"dependency"}, nil},
+		{"a value in a format the reader did not expect",
+			[]sec{{ingest.KindRootCause, "- The proxy got a secret in a format not expected by its parser."}},
+			[]string{"config_change"}, nil},
+		{"a check taken out of the code",
+			[]sec{{ingest.KindRootCause, "- The size check had been removed from the queue code in the last version."}},
+			[]string{"code_change"}, nil},
+		{"resource problems are capacity",
+			[]sec{{ingest.KindContributingFactors, "- Resource contention between the two indexers."}},
+			[]string{"capacity"}, nil},
+		{"early signs taken for normal are a detection gap",
+			[]sec{{ingest.KindRootCause, "- Timeouts began an hour before the outage. They were thought to be normal during the sale and nobody looked further."}},
+			[]string{"monitoring"}, nil},
+		{"hindsight in lessons names a factor",
+			[]sec{{ingest.KindLessons, "- The new tool should not have been rushed to production."}},
+			[]string{"pressure"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := assessed(tt.secs...)
+			for _, c := range tt.want {
+				if !hasCategory(a, c) {
+					t.Errorf("no %s factor in %+v", c, a.Factors)
+				}
+			}
+			for _, c := range tt.not {
+				if hasCategory(a, c) {
+					t.Errorf("%s factor in %+v", c, a.Factors)
+				}
+			}
+		})
+	}
+}

@@ -238,7 +238,10 @@ func (an *analysis) factorCands() []factorCand {
 		causal := an.has(i, c.causal)
 		var mask catMask
 		lead := false // named in a summary's opening, without causal words
-		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) || an.has(i, c.remedy) {
+		// Hindsight ("it should not have been rushed", "should have been
+		// tested") tells what happened, not what to do: it names a factor.
+		hindsight := an.has(i, c.counterfactual)
+		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
 		switch kind {
