@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,7 +36,7 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 			continue
 		}
 		for _, lex := range c.m.phrases[h.pid].lex {
-			if ci := c.catByLex[lex]; ci >= 0 {
+			if ci := c.catByLex[lex]; ci >= 0 && !(int(ci) == c.dependency && an.namesOwn(i, h)) {
 				m |= 1 << ci
 			}
 			if k := c.conceptByLex[lex]; k >= 0 && concepts {
@@ -51,6 +52,22 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 		}
 	}
 	return m
+}
+
+// namesOwn says whether a hit in sentence i names the debrief's own
+// organisation ("GitHub experienced an outage" in GitHub's debrief): a
+// dependency cue that does is the incident itself, not a third party.
+func (an *analysis) namesOwn(i int, h hit) bool {
+	if len(an.own) == 0 {
+		return false
+	}
+	toks := an.doc.sentences[i].toks
+	for _, t := range toks[h.start:h.end] {
+		if slices.Contains(an.own, t.low) {
+			return true
+		}
+	}
+	return false
 }
 
 // statedCategories are the categories a sentence states as a cause or a

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/secondstory/secondstory/ingest"
@@ -438,6 +439,7 @@ type compiled struct {
 	// The same, as slices by lexicon id (-1: none), for the hot paths.
 	conceptByLex []int32
 	catByLex     []int32
+	dependency   int // index of the dependency category in factorKeys, -1 when none
 
 	stopwords map[string]bool
 	notNames  map[string]bool
@@ -687,6 +689,7 @@ func compile(f *catalogFile) (*compiled, error) {
 	for lex, k := range c.catOf {
 		c.catByLex[lex] = int32(k)
 	}
+	c.dependency = slices.Index(c.factorKeys, "dependency")
 	c.m.growRoot()
 	return c, nil
 }
