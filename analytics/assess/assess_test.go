@@ -1,6 +1,7 @@
 package assess
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,13 +181,17 @@ func TestLanguageCases(t *testing.T) {
 					t.Errorf("dependency from a URL: %v", a.Factors)
 				}
 			}},
-		{"unexpected said of a thing is no surprise, said of what happened is", []sec{
+		// Three blind readers of 120 public debriefs counted what nobody
+		// expected as surprise whether said of a thing or of what
+		// happened (DOMAIN.md: what was unexpected); an unexpected error
+		// as a symptom still is a cue, and the cue rules take it too.
+		{"unexpected, said of a thing or of what happened, is surprise", []sec{
 			{ingest.KindTimeline, "The team notices unexpected blocking of requests by the firewall."},
 			{ingest.KindSummary, "The expiry warning was unexpected because renewal is automatic."},
 		}, func(t *testing.T, a *ingest.Assessment) {
 			c := coverage(a, "surprise")
-			if !c.Covered || len(c.Evidence) != 1 || !strings.Contains(c.Evidence[0].Sentence, "warning was unexpected") {
-				t.Errorf("surprise %+v, want only the warning", c)
+			if !c.Covered || len(c.Evidence) != 2 {
+				t.Errorf("surprise %+v, want both sentences", c)
 			}
 		}},
 		{"a system behaving strangely is a symptom, someone noticing it strangely is surprise", []sec{
@@ -732,6 +737,16 @@ func TestCoverageConcepts(t *testing.T) {
 		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
 		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
 		{"resilience", ingest.KindImpact, "Staff had a second browser as a fallback, so few reported it.", true},
+		// Retold summaries: what nobody meant or had seen before, outside
+		// help named by its role, an alarm that says what it saw.
+		{"surprise", ingest.KindSummary, "The schema change met a novel failure mode in the replicas.", true},
+		{"surprise", ingest.KindSummary, "The policy change inadvertently blocked access to the bucket.", true},
+		{"surprise", ingest.KindSummary, "An extremely rare fault of the storage array took the volume down.", true},
+		{"help", ingest.KindResolution, "The team rebuilt the volumes with AWS support.", true},
+		{"help", ingest.KindResolution, "Recovery needed close collaboration with the hosting provider.", true},
+		{"help", ingest.KindResolution, "The company engaged a forensic firm to investigate.", true},
+		{"cues", ingest.KindTimeline, "Alarms fired at 05:15, indicating errors in the write path.", true},
+		{"cues", ingest.KindTimeline, "Users were reporting connection problems in the app.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
@@ -810,5 +825,34 @@ func TestFactorCategoryCues(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestOwnOrganisationIsNoDependency checks that the organisation a
+// debrief's metadata names is not a third party of its own incident,
+// while another organisation still is.
+func TestOwnOrganisationIsNoDependency(t *testing.T) {
+	text := "On a Tuesday evening GitHub had an outage of its API after a router restart."
+	for _, tt := range []struct {
+		company string
+		want    bool
+	}{
+		{"", true},
+		{"Acme", true},
+		{"GitHub", false},
+		{"GitHub, Inc.", false},
+	} {
+		d := debrief(sec{ingest.KindOther, text})
+		if tt.company != "" {
+			d.Meta.Extra = map[string]any{"company": tt.company}
+		}
+		testAssessor.Assess(d)
+		got := false
+		for _, f := range d.Assessment.Factors {
+			got = got || slices.Contains(f.Categories, "dependency")
+		}
+		if got != tt.want {
+			t.Errorf("company %q: dependency %v, want %v (factors %+v)", tt.company, got, tt.want, d.Assessment.Factors)
+		}
 	}
 }
