@@ -856,3 +856,48 @@ func TestOwnOrganisationIsNoDependency(t *testing.T) {
 		}
 	}
 }
+
+// TestRetoldFactorCues checks factor categories that retold summaries
+// state in passing.
+func TestRetoldFactorCues(t *testing.T) {
+	for _, tt := range []struct {
+		text      string
+		want, not string
+	}{
+		{"The trigger exposed a latent flaw in the client back-off code.", "software_bug", ""},
+		{"The problematic router rule specified an impossible packet length.", "config_change", ""},
+		{"The disruption was triggered by a policy change.", "config_change", "process"},
+		// The service being down is the impact, not people out of reach.
+		{"The service was unavailable for two hours.", "", "pressure"},
+		{"The on-call engineer was unavailable that night.", "pressure", ""},
+	} {
+		d := debrief(sec{ingest.KindOther, tt.text})
+		testAssessor.Assess(d)
+		got := map[string]bool{}
+		for _, f := range d.Assessment.Factors {
+			for _, c := range f.Categories {
+				got[c] = true
+			}
+		}
+		if tt.want != "" && !got[tt.want] || tt.not != "" && got[tt.not] {
+			t.Errorf("%q: categories %v, want %q and not %q", tt.text, got, tt.want, tt.not)
+		}
+	}
+}
+
+func TestStemKeepsWordsApart(t *testing.T) {
+	for _, tt := range []struct{ a, b string }{
+		{"they", "the"}, {"here", "her"}, {"busy", "bus"}, {"plane", "plan"}, {"note", "not"},
+	} {
+		if stem(tt.a) == stem(tt.b) {
+			t.Errorf("%q and %q share the stem %q", tt.a, tt.b, stem(tt.a))
+		}
+	}
+	for _, tt := range []struct{ a, b string }{
+		{"retries", "retry"}, {"noticed", "notice"}, {"planes", "plane"}, {"deploying", "deploy"},
+	} {
+		if stem(tt.a) != stem(tt.b) {
+			t.Errorf("%q (%q) and %q (%q) should share a stem", tt.a, stem(tt.a), tt.b, stem(tt.b))
+		}
+	}
+}
