@@ -901,3 +901,30 @@ func TestStemKeepsWordsApart(t *testing.T) {
 		}
 	}
 }
+
+// TestTopicsNeedAGapOutsideFactorSections checks that what a factor is
+// about (alerts, dashboards) files it in a factor section, and elsewhere
+// only where the sentence says something fell short.
+func TestTopicsNeedAGapOutsideFactorSections(t *testing.T) {
+	for _, tt := range []struct {
+		kind ingest.SectionKind
+		text string
+		want bool
+	}{
+		{ingest.KindOther, "Alarms fired at 05:15 and the team rolled the deploy back, which caused a second restart.", false},
+		{ingest.KindOther, "The outage caused health check failures across the load balancers.", false},
+		{ingest.KindOther, "There was no alert on the queue depth, so the backlog grew for hours.", true},
+		{ingest.KindOther, "A defect in the cleanup job masked the leak, preventing alerts from firing.", true},
+		{ingest.KindContributingFactors, "- Alerting thresholds on the queue", true},
+	} {
+		d := debrief(sec{tt.kind, tt.text})
+		testAssessor.Assess(d)
+		got := false
+		for _, f := range d.Assessment.Factors {
+			got = got || slices.Contains(f.Categories, "monitoring")
+		}
+		if got != tt.want {
+			t.Errorf("%s %q: monitoring %v, want %v (factors %+v)", tt.kind, tt.text, got, tt.want, d.Assessment.Factors)
+		}
+	}
+}

@@ -204,6 +204,11 @@ type factorSpec struct {
 	Cues  []phrase `yaml:"cues"`
 	// Not vetoes the category for a sentence where one of these matches.
 	Not []phrase `yaml:"not"`
+	// Topic phrases name what a factor is about without saying anything
+	// was wrong ("the alerting pipeline", "health checks"): they file the
+	// category in a factor section, and elsewhere only beside a gap ("no
+	// alert", "metrics were missing").
+	Topic []phrase `yaml:"topic"`
 }
 
 type conceptSpec struct {

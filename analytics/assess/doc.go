@@ -83,7 +83,12 @@
 // sentence names a factor by its reason (causal words within eight words)
 // or when it reports a finding ("the team identified that..."). Timelines,
 // action items, impact and what went well state no factor, nor do
-// sentences about the remedy ("the fix was a code change that...").
+// sentences about the remedy ("the fix was a code change that..."). A
+// category's topic words (what monitoring is about: alerts, dashboards,
+// health checks) file it in a factor section, and elsewhere only within
+// four words of a gap ("no alert on the queue"): "alarms fired at 05:15"
+// tells how it was found. The organisation a debrief's metadata names
+// (company) is never a third party of its own incident.
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

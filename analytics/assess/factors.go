@@ -27,6 +27,8 @@ func (an *analysis) categories(i int, concepts bool) catMask {
 func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts bool) catMask {
 	c := an.c
 	var m catMask
+	var gaps []int32
+	gapsRead := false
 	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
 		if an.ruled[j] {
 			continue
@@ -38,6 +40,16 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 		for _, lex := range c.m.phrases[h.pid].lex {
 			if ci := c.catByLex[lex]; ci >= 0 && !(int(ci) == c.dependency && an.namesOwn(i, h)) {
 				m |= 1 << ci
+			}
+			if ci := c.topicByLex[lex]; ci >= 0 {
+				// A topic outside a factor section files its category
+				// only beside a gap: "no alert on pool wait".
+				if !concepts && !gapsRead {
+					gaps, gapsRead = an.starts(i, c.deficiency), true
+				}
+				if concepts || closeTo(h, gaps, 4) {
+					m |= 1 << ci
+				}
 			}
 			if k := c.conceptByLex[lex]; k >= 0 && concepts {
 				for _, ci := range c.concepts[k].cats {
