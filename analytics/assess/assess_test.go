@@ -732,6 +732,15 @@ func TestCoverageConcepts(t *testing.T) {
 		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
 		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
 		{"resilience", ingest.KindImpact, "Staff had a second browser as a fallback, so few reported it.", true},
+		// Customers reaching out is communication, a quick fix a stopgap, an
+		// unintended change a description, a vendor's support help (not a
+		// hand-off), taking a role no assumption about how work goes.
+		{"help", ingest.KindTimeline, "A customer reached out to say their checkout page was failing.", false},
+		{"resilience", ingest.KindTimeline, "The scrape timeout was raised as a quick fix.", false},
+		{"surprise", ingest.KindSummary, "An unintended version update removed the log shipper.", false},
+		{"anticipation", ingest.KindContributingFactors, "Detection took long, but this could have been a lot worse.", false},
+		{"handoffs", ingest.KindTimeline, "The security team coordinated with the vendor's support to trace the address.", false},
+		{"normal_work", ingest.KindTimeline, "Sam assumes the incident lead and scribe roles.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
