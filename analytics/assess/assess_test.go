@@ -732,6 +732,11 @@ func TestCoverageConcepts(t *testing.T) {
 		{"cues", ingest.KindImpact, "Some users noticed that new containers took a long time to start and that health checks were failing.", true},
 		{"assessment", ingest.KindImpact, "The audit found that only two repositories were affected.", true},
 		{"resilience", ingest.KindImpact, "Staff had a second browser as a fallback, so few reported it.", true},
+		{"surprise", ingest.KindSummary, "An engineer unintentionally deleted the production namespace.", true},
+		{"decisions", ingest.KindTimeline, "The team stopped every instance in the account as a precautionary measure.", true},
+		{"decisions", ingest.KindTimeline, "To avoid reverting another large deploy, only the hub image was pinned.", true},
+		{"expertise", ingest.KindResolution, "Such scans hit every public address and do not indicate a targeted attack.", true},
+		{"knowledge", ingest.KindTimeline, "The vendor's team suggested checking the audit trail of both accounts.", true},
 		// Customers reaching out is communication, a quick fix a stopgap, an
 		// unintended change a description, a vendor's support help (not a
 		// hand-off), taking a role no assumption about how work goes.
