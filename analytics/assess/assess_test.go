@@ -737,6 +737,7 @@ func TestCoverageConcepts(t *testing.T) {
 		{"decisions", ingest.KindTimeline, "To avoid reverting another large deploy, only the hub image was pinned.", true},
 		{"expertise", ingest.KindResolution, "Such scans hit every public address and do not indicate a targeted attack.", true},
 		{"knowledge", ingest.KindTimeline, "The vendor's team suggested checking the audit trail of both accounts.", true},
+		{"learning", ingest.KindResolution, "Now that we know the old nodes lose their addresses, we recycle them monthly.", true},
 		// Customers reaching out is communication, a quick fix a stopgap, an
 		// unintended change a description, a vendor's support help (not a
 		// hand-off), taking a role no assumption about how work goes.
