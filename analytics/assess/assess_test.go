@@ -738,6 +738,7 @@ func TestCoverageConcepts(t *testing.T) {
 		{"expertise", ingest.KindResolution, "Such scans hit every public address and do not indicate a targeted attack.", true},
 		{"knowledge", ingest.KindTimeline, "The vendor's team suggested checking the audit trail of both accounts.", true},
 		{"learning", ingest.KindResolution, "Now that we know the old nodes lose their addresses, we recycle them monthly.", true},
+		{"knowledge", ingest.KindTimeline, "An upstream issue described the same crash on start-up.", true},
 		// Customers reaching out is communication, a quick fix a stopgap, an
 		// unintended change a description, a vendor's support help (not a
 		// hand-off), taking a role no assumption about how work goes.
