@@ -739,6 +739,7 @@ func TestCoverageConcepts(t *testing.T) {
 		{"knowledge", ingest.KindTimeline, "The vendor's team suggested checking the audit trail of both accounts.", true},
 		{"learning", ingest.KindResolution, "Now that we know the old nodes lose their addresses, we recycle them monthly.", true},
 		{"knowledge", ingest.KindTimeline, "An upstream issue described the same crash on start-up.", true},
+		{"normal_work", ingest.KindSummary, "The signature check guarantees that only the owner can spend the coin.", true},
 		// Customers reaching out is communication, a quick fix a stopgap, an
 		// unintended change a description, a vendor's support help (not a
 		// hand-off), taking a role no assumption about how work goes.
