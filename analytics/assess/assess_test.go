@@ -749,6 +749,13 @@ func TestCoverageConcepts(t *testing.T) {
 		{"anticipation", ingest.KindContributingFactors, "Detection took long, but this could have been a lot worse.", false},
 		{"handoffs", ingest.KindTimeline, "The security team coordinated with the vendor's support to trace the address.", false},
 		{"normal_work", ingest.KindTimeline, "Sam assumes the incident lead and scribe roles.", false},
+		// A system overwhelmed is load, not a person's state of mind; a
+		// counterfactual lesson is hindsight; a reading of a quota is no
+		// source of knowledge; fixes that eliminate a risk judge nothing.
+		{"pressures", ingest.KindTimeline, "A burst of requests arrived, overwhelming connection pool and proxy.", false},
+		{"learning", ingest.KindLessons, "Asking the users for details earlier could have led to a quicker recovery.", false},
+		{"knowledge", ingest.KindTimeline, "At this point the cluster is full according to its pod quota.", false},
+		{"assessment", ingest.KindResolution, "The engineers deployed fixes to eliminate the risk of recurrence.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
