@@ -747,6 +747,30 @@ func TestCoverageConcepts(t *testing.T) {
 		{"help", ingest.KindResolution, "The company engaged a forensic firm to investigate.", true},
 		{"cues", ingest.KindTimeline, "Alarms fired at 05:15, indicating errors in the write path.", true},
 		{"cues", ingest.KindTimeline, "Users were reporting connection problems in the app.", true},
+		{"surprise", ingest.KindSummary, "An engineer unintentionally deleted the production namespace.", true},
+		{"decisions", ingest.KindTimeline, "The team stopped every instance in the account as a precautionary measure.", true},
+		{"decisions", ingest.KindTimeline, "To avoid reverting another large deploy, only the hub image was pinned.", true},
+		{"expertise", ingest.KindResolution, "Such scans hit every public address and do not indicate a targeted attack.", true},
+		{"knowledge", ingest.KindTimeline, "The vendor's team suggested checking the audit trail of both accounts.", true},
+		{"learning", ingest.KindResolution, "Now that we know the old nodes lose their addresses, we recycle them monthly.", true},
+		{"knowledge", ingest.KindTimeline, "An upstream issue described the same crash on start-up.", true},
+		{"normal_work", ingest.KindSummary, "The signature check guarantees that only the owner can spend the coin.", true},
+		// Customers reaching out is communication, a quick fix a stopgap, an
+		// unintended change a description, a vendor's support help (not a
+		// hand-off), taking a role no assumption about how work goes.
+		{"help", ingest.KindTimeline, "A customer reached out to say their checkout page was failing.", false},
+		{"resilience", ingest.KindTimeline, "The scrape timeout was raised as a quick fix.", false},
+		{"surprise", ingest.KindSummary, "An unintended version update removed the log shipper.", false},
+		{"anticipation", ingest.KindContributingFactors, "Detection took long, but this could have been a lot worse.", false},
+		{"handoffs", ingest.KindTimeline, "The security team coordinated with the vendor's support to trace the address.", false},
+		{"normal_work", ingest.KindTimeline, "Sam assumes the incident lead and scribe roles.", false},
+		// A system overwhelmed is load, not a person's state of mind; a
+		// counterfactual lesson is hindsight; a reading of a quota is no
+		// source of knowledge; fixes that eliminate a risk judge nothing.
+		{"pressures", ingest.KindTimeline, "A burst of requests arrived, overwhelming connection pool and proxy.", false},
+		{"learning", ingest.KindLessons, "Asking the users for details earlier could have led to a quicker recovery.", false},
+		{"knowledge", ingest.KindTimeline, "At this point the cluster is full according to its pod quota.", false},
+		{"assessment", ingest.KindResolution, "The engineers deployed fixes to eliminate the risk of recurrence.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
