@@ -304,6 +304,15 @@ func TestCorpusEvaluation(t *testing.T) {
 		checkFloors(t, "fresh holdout documents", r, floor{coverage: 0.545, factors: 0.50, depth: 0.62})
 		logTargets(t, "fresh holdout", r)
 	})
+	// testdata/labels/fresh3: 40 retold summaries (icco) labelled blind by
+	// three readers, measured once as unseen with the code of 2d02fef
+	// (0.305, 0.559, 0.450 against their majority) and then used for
+	// tuning.
+	t.Run("fresh3", func(t *testing.T) {
+		_, majority := loadBatch(t, tuningBatch)
+		r := Evaluate(majority, assessLabelled(t, corpusDir, majority))
+		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.28, factors: 0.53, depth: 0.42})
+	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
 		var b bytes.Buffer
@@ -425,18 +434,12 @@ func TestLabellersAgree(t *testing.T) {
 	}
 }
 
-// TestUnseenHoldout measures the assessment on 40 public debriefs that
-// three people labelled blind and independently (testdata/labels/fresh2)
-// after every earlier label set had been used for tuning: against their
-// majority, and, for the ceiling, each reader against each other one and
-// the assessment against each reader. When labelled, the readers agreed
-// pairwise at coverage micro-F1 0.80-0.90, factor categories 0.90-0.94
-// and depth 0.93-0.98.
-func TestUnseenHoldout(t *testing.T) {
-	needCorpus(t)
-	readers := make([][]Label, len(fresh2Readers))
-	for i, p := range fresh2Readers {
-		ls, err := LoadLabels(p)
+// loadBatch reads a folder of three readers' labels and their majority.
+func loadBatch(t *testing.T, dir string) (readers [][]Label, majority []Label) {
+	t.Helper()
+	readers = make([][]Label, 3)
+	for i := range readers {
+		ls, err := LoadLabels(filepath.Join(dir, fmt.Sprintf("reader%d.yaml", i+1)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,26 +449,46 @@ func TestUnseenHoldout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	results := assessLabelled(t, corpusDir, majority)
-	line := func(name string, r Report) {
-		t.Helper()
-		if r.Debriefs != len(majority) || len(r.Missing) > 0 {
-			t.Fatalf("%s: %d debriefs compared of %d, missing %v", name, r.Debriefs, len(majority), r.Missing)
+	return readers, majority
+}
+
+// TestUnseenHoldout measures the assessment on public debriefs that three
+// people labelled blind and independently after every earlier label set
+// had been used for tuning (testdata/labels/fresh2 and fresh4, 40 each):
+// against their majority, and, for the ceiling, each reader against each
+// other one and the assessment against each reader. When labelled, the
+// readers of fresh2 agreed pairwise at coverage micro-F1 0.80-0.90,
+// factor categories 0.90-0.94 and depth 0.93-0.98.
+func TestUnseenHoldout(t *testing.T) {
+	needCorpus(t)
+	var all []Label
+	results := map[string]*ingest.Assessment{}
+	for _, batch := range unseenBatches {
+		readers, majority := loadBatch(t, batch)
+		all = append(all, majority...)
+		maps.Copy(results, assessLabelled(t, corpusDir, majority))
+		name := filepath.Base(batch)
+		line := func(what string, r Report) {
+			t.Helper()
+			if r.Debriefs != len(majority) || len(r.Missing) > 0 {
+				t.Fatalf("%s %s: %d debriefs compared of %d, missing %v", name, what, r.Debriefs, len(majority), r.Missing)
+			}
+			t.Logf("%s, %s: coverage micro-F1 %.3f (precision %.3f, recall %.3f), factor categories %.3f, depth accuracy %.3f",
+				name, what, r.Coverage.Micro.F1, r.Coverage.Micro.Precision, r.Coverage.Micro.Recall, r.Factors.Micro.F1, r.DepthAccuracy)
 		}
-		t.Logf("%s: coverage micro-F1 %.3f (precision %.3f, recall %.3f), factor categories %.3f, depth accuracy %.3f",
-			name, r.Coverage.Micro.F1, r.Coverage.Micro.Precision, r.Coverage.Micro.Recall, r.Factors.Micro.F1, r.DepthAccuracy)
-	}
-	for i := range readers {
-		for j := i + 1; j < len(readers); j++ {
-			line(fmt.Sprintf("reader %d against reader %d", j+1, i+1), Evaluate(readers[i], asAssessments(readers[j])))
+		for i := range readers {
+			for j := i + 1; j < len(readers); j++ {
+				line(fmt.Sprintf("reader %d against reader %d", j+1, i+1), Evaluate(readers[i], asAssessments(readers[j])))
+			}
+			line(fmt.Sprintf("assessment against reader %d", i+1), Evaluate(readers[i], results))
 		}
-		line(fmt.Sprintf("assessment against reader %d", i+1), Evaluate(readers[i], results))
+		line("assessment against the majority", Evaluate(majority, results))
 	}
-	r := Evaluate(majority, results)
-	line("assessment against the majority", r)
-	// Floors: the first measurement (0.440, 0.608, 0.500, with the code
-	// of 2d02fef, before any tuning on the 162 earlier debriefs as a
-	// whole) minus a margin.
-	checkFloors(t, "unseen holdout, majority of three readers", r, floor{coverage: 0.42, factors: 0.58, depth: 0.47})
-	logTargets(t, "unseen holdout", r)
+	r := Evaluate(all, results)
+	// Floors: the first measurement, with the code of 2d02fef before any
+	// tuning on the 162 earlier debriefs as a whole (fresh2 0.440, 0.608,
+	// 0.500; fresh4 0.232, 0.564, 0.475; both 0.335, 0.584, 0.487), minus
+	// a margin.
+	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.31, factors: 0.55, depth: 0.45})
+	logTargets(t, "unseen holdouts", r)
 }
