@@ -511,6 +511,9 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindOther, "The workers ran out of memory because traffic doubled after the launch.\nThe worker pods did not have memory limits set."},
 		},
 			ingest.DepthMultipleCauses},
+		{"an item that goes on to a second cause", []sec{
+			{ingest.KindRootCause, "The importer waited on the supplier with no time limit. It hung whenever the supplier did. Separately, the disk filled up because of a leftover debug log level."},
+		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
 			{ingest.KindOther, "The worker pods did not have memory limits set."},

@@ -146,6 +146,7 @@ func (an *analysis) factorCands() []factorCand {
 		var mask catMask
 		best, bestN := -1, -1
 		meta := true
+		var further []int // later sentences of a paragraph that state another cause
 		for i := u.first; i < u.last; i++ {
 			if !an.usable(i) {
 				continue
@@ -159,6 +160,9 @@ func (an *analysis) factorCands() []factorCand {
 				// Later sentences tell the factor's story; they add
 				// categories only where they state a cause or a gap.
 				m = an.statedCategories(i, true)
+				if m&^mask != 0 {
+					further = append(further, i)
+				}
 			}
 			mask |= m
 			if n := popcount(m); n > bestN {
@@ -202,6 +206,24 @@ func (an *analysis) factorCands() []factorCand {
 				Evidence:   ev,
 			},
 		})
+		// An item may go on, past its lead and explanation, to another
+		// cause of another kind: "...Separately, the disk filled up
+		// because of a leftover debug log level." That is a factor too.
+		for _, i := range further {
+			m := an.statedCategories(i, true)
+			ev := an.evidence(i, "listed under "+string(kind))
+			out = append(out, factorCand{
+				kind: candListed,
+				cats: m,
+				f: ingest.Factor{
+					Text:       an.doc.sentences[i].text,
+					Key:        an.key([]int{i}),
+					Categories: an.catKeys(m),
+					Explicit:   true,
+					Evidence:   ev,
+				},
+			})
+		}
 	}
 	explicit := len(out)
 	// What went wrong in the response is no statement of the causes: with
