@@ -67,9 +67,11 @@
 // are the items of a list a sentence introduces as causes ("caused by two
 // factors:"), except lists of steps in a resolution or action items. Its
 // categories come from its first two sentences and, in later ones, from
-// what they state as a cause or a gap. A sentence elsewhere is an inferred
-// factor when it names a category within twelve words of causal words ("led
-// to", "because of") or within four of a gap ("no alert", "lack of"), or
+// what they state as a cause or a gap; a later sentence stating a cause or
+// gap of another category is a factor of its own. A sentence elsewhere is
+// an inferred factor when it names a category within twelve words of
+// causal words ("led to", "because of") or within four of a gap ("no
+// alert", "lack of"), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
