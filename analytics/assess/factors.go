@@ -263,7 +263,10 @@ func (an *analysis) factorCands() []factorCand {
 		// Hindsight ("it should not have been rushed", "should have been
 		// tested") tells what happened, not what to do: it names a factor.
 		hindsight := an.has(i, c.counterfactual)
-		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight || an.has(i, c.remedy) {
+		// A lesson that warns what a condition will cause ("it is likely to
+		// cause instability in the future unless...") names it.
+		warning := (kind == ingest.KindLessons || kind == ingest.KindSurprises) && causal
+		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight && !warning || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
 		switch kind {
