@@ -514,6 +514,9 @@ func TestDepthClass(t *testing.T) {
 		{"an item that goes on to a second cause", []sec{
 			{ingest.KindRootCause, "The importer waited on the supplier with no time limit. It hung whenever the supplier did. Separately, the disk filled up because of a leftover debug log level."},
 		}, ingest.DepthMultipleCauses},
+		{"an explanation that gives a cause of another kind", []sec{
+			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
+		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
 			{ingest.KindOther, "The worker pods did not have memory limits set."},

@@ -67,8 +67,9 @@
 // are the items of a list a sentence introduces as causes ("caused by two
 // factors:"), except lists of steps in a resolution or action items. Its
 // categories come from its first two sentences and, in later ones, from
-// what they state as a cause or a gap; a later sentence stating a cause or
-// gap of another category is a factor of its own. A sentence elsewhere is
+// what they state as a cause or a gap; a later sentence (its explanation
+// included) stating a cause or gap of another category is a factor of its
+// own. A sentence elsewhere is
 // an inferred factor when it names a category within twelve words of
 // causal words ("led to", "because of") or within four of a gap ("no
 // alert", "lack of"), or

@@ -154,8 +154,14 @@ func (an *analysis) factorCands() []factorCand {
 			usable = append(usable, i)
 			var m catMask
 			if len(usable) <= 2 {
-				// The lead and its first explanation name the factor.
+				// The lead and its first explanation name the factor;
+				// an explanation that gives a cause of another kind
+				// ("Because developers used a local install, tests
+				// never saw it") is a factor too.
 				m = an.categories(i, true)
+				if len(usable) == 2 && mask != 0 && an.statedCategories(i, true)&^mask != 0 {
+					further = append(further, i)
+				}
 			} else {
 				// Later sentences tell the factor's story; they add
 				// categories only where they state a cause or a gap.
