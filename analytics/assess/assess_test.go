@@ -771,3 +771,28 @@ func TestFactorCategoryCues(t *testing.T) {
 		})
 	}
 }
+
+// TestOwnOrganisationIsNoThirdParty: a review of GitHub's own outage names
+// no vendor when it says "GitHub had an outage"; anyone else's does.
+func TestOwnOrganisationIsNoThirdParty(t *testing.T) {
+	tests := []struct {
+		name, company string
+		want          bool
+	}{
+		{"someone else's review", "Acme Corp", true},
+		{"no company given", "", true},
+		{"the company's own review", "GitHub, Inc.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := debrief(sec{ingest.KindRootCause, "- A GitHub outage stopped the merges for two hours."})
+			if tt.company != "" {
+				d.Meta.Extra = map[string]any{"company": tt.company}
+			}
+			testAssessor.Assess(d)
+			if got := hasCategory(d.Assessment, "dependency"); got != tt.want {
+				t.Errorf("dependency factor %v, want %v in %+v", got, tt.want, d.Assessment.Factors)
+			}
+		})
+	}
+}

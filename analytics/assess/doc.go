@@ -87,6 +87,9 @@
 // action items, impact and what went well state no factor, nor do
 // sentences about the remedy ("the fix was a code change that...").
 //
+// A third party named as the debrief's own organisation (its "company"
+// metadata: "GitHub had an outage" in GitHub's review) is no dependency.
+//
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran
 // out of database connections in the pool" share one; with fewer than two

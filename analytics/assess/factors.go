@@ -35,7 +35,7 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 			continue
 		}
 		for _, lex := range c.m.phrases[h.pid].lex {
-			if ci := c.catByLex[lex]; ci >= 0 {
+			if ci := c.catByLex[lex]; ci >= 0 && !(c.factorKeys[ci] == "dependency" && an.namesOwn(i, h)) {
 				m |= 1 << ci
 			}
 			if k := c.conceptByLex[lex]; k >= 0 && concepts {
@@ -52,6 +52,44 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 	}
 	return m
 }
+
+// namesOwn reports a hit that names the debrief's own organisation
+// ("GitHub experienced an outage" in GitHub's own review): an outage or
+// bug of its own is no third party's.
+func (an *analysis) namesOwn(i int, h hit) bool {
+	if len(an.own) == 0 {
+		return false
+	}
+	s := &an.doc.sentences[i]
+	for t := h.start; t < h.end; t++ {
+		if an.own[s.toks[t].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// ownNames are the words of the organisation a debrief is about, from its
+// "company" metadata, that are long enough to name it.
+func ownNames(d *ingest.Debrief) map[string]bool {
+	v, _ := d.Meta.Extra["company"].(string)
+	var out map[string]bool
+	for _, w := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if len(w) < 3 || ownNoise[w] {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[w] = true
+	}
+	return out
+}
+
+// ownNoise are words of company names that name no one in particular.
+var ownNoise = map[string]bool{"inc": true, "ltd": true, "llc": true, "corp": true, "the": true, "and": true, "company": true, "group": true, "cloud": true, "code": true, "repository": true}
 
 // statedCategories are the categories a sentence states as a cause or a
 // gap: named around causal words ("caused by a small bug", "due to a newly
@@ -135,6 +173,7 @@ var noInferred = map[ingest.SectionKind]bool{
 func (an *analysis) factorCands() []factorCand {
 	c := an.c
 	var out []factorCand
+	an.own = ownNames(an.d)
 	listed := an.introducedLists()
 	for ui := range an.doc.units {
 		u := &an.doc.units[ui]
