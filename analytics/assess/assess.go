@@ -69,9 +69,9 @@ type analysis struct {
 	// retold: the debrief is one untitled text that never speaks in the
 	// first person, someone else's incident told from outside.
 	retold bool
-	// own holds the lower-case words of the organisation the debrief is
-	// about, from its metadata: never a third party of its own incident.
-	own []string
+	// own holds the words of the debrief's own organisation's name (its
+	// "company" metadata): naming it is no third party.
+	own map[string]bool
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {
@@ -108,25 +108,6 @@ func (an *analysis) reset(c *compiled, d *ingest.Debrief, dc *doc) {
 	an.any = grow(an.any, n*an.w)
 	an.hitAt = grow(an.hitAt, n+1)
 	an.hits, an.neg, an.ruled = an.hits[:0], an.neg[:0], an.ruled[:0]
-	an.own = ownWords(an.own[:0], d.Meta.Extra)
-}
-
-// ownWords appends the lower-case words of the organisation named by a
-// debrief's metadata (company, organization, organisation or org).
-func ownWords(dst []string, extra map[string]any) []string {
-	for _, k := range []string{"company", "organization", "organisation", "org"} {
-		name, _ := extra[k].(string)
-		if len(name) > 200 {
-			continue
-		}
-		var lw lowerBuf
-		for _, t := range tokenize(nil, name, lw.lower(name), 0, len(name)) {
-			if len(t.low) >= 2 {
-				dst = append(dst, strings.Clone(t.low))
-			}
-		}
-	}
-	return dst
 }
 
 // grow returns s resized to n zeroed elements, reusing its array.

@@ -516,6 +516,12 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindOther, "The workers ran out of memory because traffic doubled after the launch.\nThe worker pods did not have memory limits set."},
 		},
 			ingest.DepthMultipleCauses},
+		{"an item that goes on to a second cause", []sec{
+			{ingest.KindRootCause, "The importer waited on the supplier with no time limit. It hung whenever the supplier did. Separately, the disk filled up because of a leftover debug log level."},
+		}, ingest.DepthMultipleCauses},
+		{"an explanation that gives a cause of another kind", []sec{
+			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
+		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
 			{ingest.KindOther, "The worker pods did not have memory limits set."},
@@ -831,6 +837,51 @@ func TestFactorCategoryCues(t *testing.T) {
 		{"early signs taken for normal are a detection gap",
 			[]sec{{ingest.KindRootCause, "- Timeouts began an hour before the outage. They were thought to be normal during the sale and nobody looked further."}},
 			[]string{"monitoring"}, nil},
+		{"a change bundled with another is a process factor",
+			[]sec{{ingest.KindContributingFactors, "- An unintended change to the agents went out with the proxy fix."}},
+			[]string{"process"}, nil},
+		{"a component's restart policy is no procedure",
+			[]sec{{ingest.KindRootCause, "- The platform's restart policy added long pauses between restarts."}},
+			nil, []string{"process"}},
+		{"a service that processes work is no procedure",
+			[]sec{{ingest.KindRootCause, "- Nodes stall until they process the latest block."}},
+			nil, []string{"process"}},
+		{"a lesson warning what a condition will cause names it",
+			[]sec{{ingest.KindLessons, "- The indexer will go on causing node instability in the future unless its resource contention is solved."}},
+			[]string{"capacity"}, nil},
+		{"a message queue is no backlog, a full set is no exhaustion",
+			[]sec{{ingest.KindRootCause, "- A malformed message in the event queue made the handler panic. It did not pass the full set of options on."}},
+			[]string{"software_bug"}, []string{"capacity"}},
+		{"work queued up is load",
+			[]sec{{ingest.KindRootCause, "- Builds queued for hours as the queue grew past the workers."}},
+			[]string{"capacity"}, nil},
+		{"the primary engineer is no primary database",
+			[]sec{{ingest.KindWentWrong, "- The primary engineer had no contextual cues that the shell pointed at production."}},
+			[]string{"tooling"}, []string{"database"}},
+		{"a consumer offset is no clock, a network freeze no time pressure",
+			[]sec{{ingest.KindRootCause, "- Nobody knew how to reset the consumer offset.\n- The switch upgrade caused a network freeze of ninety seconds."}},
+			[]string{"knowledge"}, []string{"time", "pressure"}},
+		{"a code freeze is change control",
+			[]sec{{ingest.KindContributingFactors, "- The controller was not upgraded because of the code freeze."}},
+			[]string{"process"}, []string{"pressure"}},
+		{"CPU pressure is load, not time pressure",
+			[]sec{{ingest.KindContributingFactors, "- Pods failed to start under CPU pressure on small nodes."}},
+			nil, []string{"pressure"}},
+		{"a service that was unavailable is no person away",
+			[]sec{{ingest.KindRootCause, "- Writes were unavailable because the webhook timed out."}},
+			nil, []string{"pressure"}},
+		{"a handler that did not catch a panic is no test gap",
+			[]sec{{ingest.KindRootCause, "- The recover block did not catch panics in child goroutines."}},
+			nil, []string{"testing"}},
+		{"what tests did not catch",
+			[]sec{{ingest.KindRootCause, "- It was a breaking change we did not catch in the migration."}},
+			[]string{"testing"}, nil},
+		{"a cool-off period is no cooling",
+			[]sec{{ingest.KindRootCause, "- The restart policy added cool-off periods between restarts."}},
+			nil, []string{"hardware"}},
+		{"a step that was skipped is process, an import that skips files is not",
+			[]sec{{ingest.KindRootCause, "- Two checks of the plan were skipped.\n- The importer skips files dated in the future."}},
+			[]string{"process"}, nil},
 		{"hindsight in lessons names a factor",
 			[]sec{{ingest.KindLessons, "- The new tool should not have been rushed to production."}},
 			[]string{"pressure"}, nil},
@@ -849,35 +900,6 @@ func TestFactorCategoryCues(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestOwnOrganisationIsNoDependency checks that the organisation a
-// debrief's metadata names is not a third party of its own incident,
-// while another organisation still is.
-func TestOwnOrganisationIsNoDependency(t *testing.T) {
-	text := "On a Tuesday evening GitHub had an outage of its API after a router restart."
-	for _, tt := range []struct {
-		company string
-		want    bool
-	}{
-		{"", true},
-		{"Acme", true},
-		{"GitHub", false},
-		{"GitHub, Inc.", false},
-	} {
-		d := debrief(sec{ingest.KindOther, text})
-		if tt.company != "" {
-			d.Meta.Extra = map[string]any{"company": tt.company}
-		}
-		testAssessor.Assess(d)
-		got := false
-		for _, f := range d.Assessment.Factors {
-			got = got || slices.Contains(f.Categories, "dependency")
-		}
-		if got != tt.want {
-			t.Errorf("company %q: dependency %v, want %v (factors %+v)", tt.company, got, tt.want, d.Assessment.Factors)
-		}
 	}
 }
 
@@ -950,5 +972,30 @@ func TestTopicsNeedAGapOutsideFactorSections(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s %q: monitoring %v, want %v (factors %+v)", tt.kind, tt.text, got, tt.want, d.Assessment.Factors)
 		}
+	}
+}
+
+// TestOwnOrganisationIsNoThirdParty: a review of GitHub's own outage names
+// no vendor when it says "GitHub had an outage"; anyone else's does.
+func TestOwnOrganisationIsNoThirdParty(t *testing.T) {
+	tests := []struct {
+		name, company string
+		want          bool
+	}{
+		{"someone else's review", "Acme Corp", true},
+		{"no company given", "", true},
+		{"the company's own review", "GitHub, Inc.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := debrief(sec{ingest.KindRootCause, "- A GitHub outage stopped the merges for two hours."})
+			if tt.company != "" {
+				d.Meta.Extra = map[string]any{"company": tt.company}
+			}
+			testAssessor.Assess(d)
+			if got := hasCategory(d.Assessment, "dependency"); got != tt.want {
+				t.Errorf("dependency factor %v, want %v in %+v", got, tt.want, d.Assessment.Factors)
+			}
+		})
 	}
 }

@@ -68,9 +68,12 @@
 // are the items of a list a sentence introduces as causes ("caused by two
 // factors:"), except lists of steps in a resolution or action items. Its
 // categories come from its first two sentences and, in later ones, from
-// what they state as a cause or a gap. A sentence elsewhere is an inferred
-// factor when it names a category within twelve words of causal words ("led
-// to", "because of") or within four of a gap ("no alert", "lack of"), or
+// what they state as a cause or a gap; a later sentence (its explanation
+// included) stating a cause or gap of another category is a factor of its
+// own. A sentence elsewhere is
+// an inferred factor when it names a category within twelve words of
+// causal words ("led to", "because of") or within four of a gap ("no
+// alert", "lack of"), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
@@ -89,6 +92,9 @@
 // four words of a gap ("no alert on the queue"): "alarms fired at 05:15"
 // tells how it was found. The organisation a debrief's metadata names
 // (company) is never a third party of its own incident.
+//
+// A third party named as the debrief's own organisation (its "company"
+// metadata: "GitHub had an outage" in GitHub's review) is no dependency.
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

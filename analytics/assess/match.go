@@ -2,7 +2,6 @@ package assess
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/secondstory/secondstory/ingest"
@@ -441,7 +440,6 @@ type compiled struct {
 	conceptByLex []int32
 	catByLex     []int32
 	topicByLex   []int32
-	dependency   int // index of the dependency category in factorKeys, -1 when none
 
 	stopwords map[string]bool
 	notNames  map[string]bool
@@ -703,7 +701,6 @@ func compile(f *catalogFile) (*compiled, error) {
 	for lex, k := range c.catOf {
 		c.catByLex[lex] = int32(k)
 	}
-	c.dependency = slices.Index(c.factorKeys, "dependency")
 	c.m.growRoot()
 	return c, nil
 }
