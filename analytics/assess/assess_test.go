@@ -777,6 +777,9 @@ func TestCoverageConcepts(t *testing.T) {
 		{"learning", ingest.KindLessons, "Asking the users for details earlier could have led to a quicker recovery.", false},
 		{"knowledge", ingest.KindTimeline, "At this point the cluster is full according to its pod quota.", false},
 		{"assessment", ingest.KindResolution, "The engineers deployed fixes to eliminate the risk of recurrence.", false},
+		// Options that were considered are a decision's weighing, not
+		// advice to consider something.
+		{"decisions", ingest.KindResolution, "Two options were considered, a restore or a rebuild, and the team chose the rebuild because it was faster.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
