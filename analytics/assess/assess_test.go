@@ -780,6 +780,13 @@ func TestCoverageConcepts(t *testing.T) {
 		// Options that were considered are a decision's weighing, not
 		// advice to consider something.
 		{"decisions", ingest.KindResolution, "Two options were considered, a restore or a rebuild, and the team chose the rebuild because it was faster.", true},
+		// A system's coordination is no hand-off, a practice no lesson, a
+		// backlog that came back no recovery, rare impact no surprise.
+		{"handoffs", ingest.KindSummary, "The scheduler relies on etcd for coordination between its replicas.", false},
+		{"handoffs", ingest.KindTimeline, "The storage team coordinated the reboots with the network engineers.", true},
+		{"learning", ingest.KindSummary, "The outage highlighted the importance of load testing after big changes.", false},
+		{"resilience", ingest.KindTimeline, "A failover gave some relief, but the queued jobs quickly returned.", false},
+		{"surprise", ingest.KindSummary, "Customers saw slow writes and, in rare cases, lost data.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
