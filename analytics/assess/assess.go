@@ -69,6 +69,9 @@ type analysis struct {
 	// retold: the debrief is one untitled text that never speaks in the
 	// first person, someone else's incident told from outside.
 	retold bool
+	// own holds the words of the debrief's own organisation's name (its
+	// "company" metadata): naming it is no third party.
+	own map[string]bool
 }
 
 func (a *Assessor) assess(d *ingest.Debrief) *ingest.Assessment {

@@ -23,7 +23,7 @@ var defaultCatalog []byte
 // algorithmVersion changes whenever the assessment code gives different
 // results for the same catalog; it is folded into Catalog.Version so a new
 // release reassesses every debrief just as a new catalog does.
-const algorithmVersion = "8"
+const algorithmVersion = "9"
 
 // QuestionCategories returns the 13 question coverage categories of
 // DOMAIN.md, in the order assessments report them.
@@ -204,6 +204,11 @@ type factorSpec struct {
 	Cues  []phrase `yaml:"cues"`
 	// Not vetoes the category for a sentence where one of these matches.
 	Not []phrase `yaml:"not"`
+	// Topic phrases name what a factor is about without saying anything
+	// was wrong ("the alerting pipeline", "health checks"): they file the
+	// category in a factor section, and elsewhere only beside a gap ("no
+	// alert", "metrics were missing").
+	Topic []phrase `yaml:"topic"`
 }
 
 type conceptSpec struct {

@@ -49,11 +49,12 @@
 // A debrief told from outside (one untitled text that never speaks in the
 // first person: a summary of someone else's incident) mostly tells what a
 // system did; there, the categories about what people noticed, knew,
-// decided or felt (every one but surprise, where a rare fault or an
-// unforeseen issue is typicality whoever tells it, and what went right)
-// count only sentences that name a person or team ("the engineers
-// escalated"), not those about
-// a system alone ("the code was designed to panic").
+// decided or felt count only sentences that name a person or team ("the
+// engineers escalated"), not those about a system alone ("the code was
+// designed to panic"). Surprise (a rare fault or an unforeseen issue is
+// typicality whoever tells it), what went right, asking for help (an act
+// of people however it is told) and what was learnt (the group's) are
+// exempt.
 // A category is covered when a sentence reaches the threshold; the three
 // best sentences are its evidence. Confidence is in the verdict: with r the best score over the
 // threshold, plus 0.25 for each further supporting sentence (up to two),
@@ -67,9 +68,12 @@
 // are the items of a list a sentence introduces as causes ("caused by two
 // factors:"), except lists of steps in a resolution or action items. Its
 // categories come from its first two sentences and, in later ones, from
-// what they state as a cause or a gap. A sentence elsewhere is an inferred
-// factor when it names a category within twelve words of causal words ("led
-// to", "because of") or within four of a gap ("no alert", "lack of"), or
+// what they state as a cause or a gap; a later sentence (its explanation
+// included) stating a cause or gap of another category is a factor of its
+// own. A sentence elsewhere is
+// an inferred factor when it names a category within twelve words of
+// causal words ("led to", "because of") or within four of a gap ("no
+// alert", "lack of"), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
@@ -82,7 +86,15 @@
 // sentence names a factor by its reason (causal words within eight words)
 // or when it reports a finding ("the team identified that..."). Timelines,
 // action items, impact and what went well state no factor, nor do
-// sentences about the remedy ("the fix was a code change that...").
+// sentences about the remedy ("the fix was a code change that..."). A
+// category's topic words (what monitoring is about: alerts, dashboards,
+// health checks) file it in a factor section, and elsewhere only within
+// four words of a gap ("no alert on the queue"): "alarms fired at 05:15"
+// tells how it was found. The organisation a debrief's metadata names
+// (company) is never a third party of its own incident.
+//
+// A third party named as the debrief's own organisation (its "company"
+// metadata: "GitHub had an outage" in GitHub's review) is no dependency.
 //
 // A factor's key is the sorted set of catalog concepts it names
 // ("connection-pool/exhausted"), so "connection pool exhausted" and "ran

@@ -273,14 +273,18 @@ func TestCorpusEvaluation(t *testing.T) {
 	// After both rounds the holdout measured 0.630, 0.625 and 0.750 against
 	// this first reader (depth 0.825 before: the settled labels count
 	// factors differently, and against them the held-out depth rose from
-	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. The settled
-	// labels are the better measure: TestLabellersAgree holds their floors.
+	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. A round for
+	// coverage recall on half the settled labels took the holdout coverage
+	// against this first reader to 0.667 and the fresh batch's to 0.565;
+	// their coverage floors are those minus 0.02 (from 0.61 and 0.44). The
+	// settled labels are the better measure: TestLabellersAgree holds their
+	// floors.
 	t.Run("tuning", func(t *testing.T) {
 		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.679})
 	})
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
-		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.61, factors: 0.59, depth: 0.73})
+		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.647, factors: 0.59, depth: 0.73})
 		logTargets(t, "holdout", r)
 	})
 	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
@@ -297,7 +301,7 @@ func TestCorpusEvaluation(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := Evaluate(fresh, assessLabelled(t, corpusDir, fresh))
-		checkFloors(t, "fresh holdout documents", r, floor{coverage: 0.44, factors: 0.50, depth: 0.62})
+		checkFloors(t, "fresh holdout documents", r, floor{coverage: 0.545, factors: 0.50, depth: 0.62})
 		logTargets(t, "fresh holdout", r)
 	})
 	// testdata/labels/fresh3: 40 retold summaries (icco) labelled blind by
@@ -352,9 +356,12 @@ func asAssessments(labels []Label) map[string]*ingest.Assessment {
 // settled tuning labels (coverage 0.779 to 0.828 there) 0.701, 0.612,
 // 0.636 (0.553, 0.592, 0.646; precision 0.646, recall 0.483), and after a
 // round on factor categories (settled tuning factors 0.634 to 0.686,
-// depth 0.627 to 0.651) 0.701, 0.637, 0.673 (0.553, 0.594, 0.696). The
-// settled labels side with the second reader, the more inclusive, in most
-// disagreements.
+// depth 0.627 to 0.651) 0.701, 0.637, 0.673 (0.553, 0.594, 0.696), and
+// after a round for coverage recall chosen on half the settled labels
+// (coverage on all 162 from precision 0.785, recall 0.633 to 0.846, 0.734)
+// 0.786, 0.637, 0.673 (0.685, 0.594, 0.696; precision 0.766, recall
+// 0.619). The settled labels side with the second reader, the more
+// inclusive, in most disagreements.
 func TestLabellersAgree(t *testing.T) {
 	needCorpus(t)
 	load := func(path string) ([]Label, map[string]Label) {
@@ -418,8 +425,9 @@ func TestLabellersAgree(t *testing.T) {
 				c.name, r.Debriefs, which, r.Coverage.Micro.F1, r.Coverage.Micro.Precision, r.Coverage.Micro.Recall, r.Factors.Micro.F1, r.DepthAccuracy)
 			if holdoutOnly && c.name == "assessment against the adjudicated labels" {
 				// Floors: the figures when set (0.553, 0.594, 0.696)
-				// minus a margin.
-				checkFloors(t, "settled holdout", r, floor{coverage: 0.53, factors: 0.57, depth: 0.67})
+				// minus a margin; coverage after a round for recall on
+				// half the settled labels (0.685) minus 0.02.
+				checkFloors(t, "settled holdout", r, floor{coverage: 0.665, factors: 0.57, depth: 0.67})
 				logTargets(t, "settled holdout", r)
 			}
 		}

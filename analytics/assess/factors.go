@@ -26,6 +26,8 @@ func (an *analysis) categories(i int, concepts bool) catMask {
 func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts bool) catMask {
 	c := an.c
 	var m catMask
+	var gaps []int32
+	gapsRead := false
 	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
 		if an.ruled[j] {
 			continue
@@ -35,8 +37,18 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 			continue
 		}
 		for _, lex := range c.m.phrases[h.pid].lex {
-			if ci := c.catByLex[lex]; ci >= 0 {
+			if ci := c.catByLex[lex]; ci >= 0 && !(c.factorKeys[ci] == "dependency" && an.namesOwn(i, h)) {
 				m |= 1 << ci
+			}
+			if ci := c.topicByLex[lex]; ci >= 0 {
+				// A topic outside a factor section files its category
+				// only beside a gap: "no alert on pool wait".
+				if !concepts && !gapsRead {
+					gaps, gapsRead = an.starts(i, c.deficiency), true
+				}
+				if concepts || closeTo(h, gaps, 4) {
+					m |= 1 << ci
+				}
 			}
 			if k := c.conceptByLex[lex]; k >= 0 && concepts {
 				for _, ci := range c.concepts[k].cats {
@@ -52,6 +64,44 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 	}
 	return m
 }
+
+// namesOwn reports a hit that names the debrief's own organisation
+// ("GitHub experienced an outage" in GitHub's own review): an outage or
+// bug of its own is no third party's.
+func (an *analysis) namesOwn(i int, h hit) bool {
+	if len(an.own) == 0 {
+		return false
+	}
+	s := &an.doc.sentences[i]
+	for t := h.start; t < h.end; t++ {
+		if an.own[s.toks[t].low] {
+			return true
+		}
+	}
+	return false
+}
+
+// ownNames are the words of the organisation a debrief is about, from its
+// "company" metadata, that are long enough to name it.
+func ownNames(d *ingest.Debrief) map[string]bool {
+	v, _ := d.Meta.Extra["company"].(string)
+	var out map[string]bool
+	for _, w := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		if len(w) < 3 || ownNoise[w] {
+			continue
+		}
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[w] = true
+	}
+	return out
+}
+
+// ownNoise are words of company names that name no one in particular.
+var ownNoise = map[string]bool{"inc": true, "ltd": true, "llc": true, "corp": true, "the": true, "and": true, "company": true, "group": true, "cloud": true, "code": true, "repository": true}
 
 // statedCategories are the categories a sentence states as a cause or a
 // gap: named around causal words ("caused by a small bug", "due to a newly
@@ -135,6 +185,7 @@ var noInferred = map[ingest.SectionKind]bool{
 func (an *analysis) factorCands() []factorCand {
 	c := an.c
 	var out []factorCand
+	an.own = ownNames(an.d)
 	listed := an.introducedLists()
 	for ui := range an.doc.units {
 		u := &an.doc.units[ui]
@@ -146,6 +197,7 @@ func (an *analysis) factorCands() []factorCand {
 		var mask catMask
 		best, bestN := -1, -1
 		meta := true
+		var further []int // later sentences of a paragraph that state another cause
 		for i := u.first; i < u.last; i++ {
 			if !an.usable(i) {
 				continue
@@ -153,12 +205,21 @@ func (an *analysis) factorCands() []factorCand {
 			usable = append(usable, i)
 			var m catMask
 			if len(usable) <= 2 {
-				// The lead and its first explanation name the factor.
+				// The lead and its first explanation name the factor;
+				// an explanation that gives a cause of another kind
+				// ("Because developers used a local install, tests
+				// never saw it") is a factor too.
 				m = an.categories(i, true)
+				if len(usable) == 2 && mask != 0 && an.statedCategories(i, true)&^mask != 0 {
+					further = append(further, i)
+				}
 			} else {
 				// Later sentences tell the factor's story; they add
 				// categories only where they state a cause or a gap.
 				m = an.statedCategories(i, true)
+				if m&^mask != 0 {
+					further = append(further, i)
+				}
 			}
 			mask |= m
 			if n := popcount(m); n > bestN {
@@ -202,6 +263,24 @@ func (an *analysis) factorCands() []factorCand {
 				Evidence:   ev,
 			},
 		})
+		// An item may go on, past its lead and explanation, to another
+		// cause of another kind: "...Separately, the disk filled up
+		// because of a leftover debug log level." That is a factor too.
+		for _, i := range further {
+			m := an.statedCategories(i, true)
+			ev := an.evidence(i, "listed under "+string(kind))
+			out = append(out, factorCand{
+				kind: candListed,
+				cats: m,
+				f: ingest.Factor{
+					Text:       an.doc.sentences[i].text,
+					Key:        an.key([]int{i}),
+					Categories: an.catKeys(m),
+					Explicit:   true,
+					Evidence:   ev,
+				},
+			})
+		}
 	}
 	explicit := len(out)
 	// What went wrong in the response is no statement of the causes: with
@@ -238,7 +317,13 @@ func (an *analysis) factorCands() []factorCand {
 		causal := an.has(i, c.causal)
 		var mask catMask
 		lead := false // named in a summary's opening, without causal words
-		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) || an.has(i, c.remedy) {
+		// Hindsight ("it should not have been rushed", "should have been
+		// tested") tells what happened, not what to do: it names a factor.
+		hindsight := an.has(i, c.counterfactual)
+		// A lesson that warns what a condition will cause ("it is likely to
+		// cause instability in the future unless...") names it.
+		warning := (kind == ingest.KindLessons || kind == ingest.KindSurprises) && causal
+		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight && !warning || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
 		switch kind {

@@ -435,9 +435,11 @@ type compiled struct {
 	concepts   []concept
 	conceptOf  map[int32]int // lexicon id -> index into concepts
 	catOf      map[int32]int // factor cue lexicon id -> index into factorKeys
+	topicOf    map[int32]int // factor topic lexicon id -> index into factorKeys
 	// The same, as slices by lexicon id (-1: none), for the hot paths.
 	conceptByLex []int32
 	catByLex     []int32
+	topicByLex   []int32
 
 	stopwords map[string]bool
 	notNames  map[string]bool
@@ -508,6 +510,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		factorSections: map[ingest.SectionKind]bool{},
 		conceptOf:      map[int32]int{},
 		catOf:          map[int32]int{},
+		topicOf:        map[int32]int{},
 		score:          f.Depth.Score,
 	}
 	for _, name := range sortedKeys(f.Lexicons) {
@@ -657,6 +660,13 @@ func compile(f *catalogFile) (*compiled, error) {
 				return nil, err
 			}
 		}
+		if len(fs.Topic) > 0 {
+			topic, err := c.addPhrases("factors."+k+".topic", fs.Topic, "factors."+k+".topic")
+			if err != nil {
+				return nil, err
+			}
+			c.topicOf[topic] = len(c.factorKeys)
+		}
 		catIdx[k] = len(c.factorKeys)
 		c.catOf[id] = len(c.factorKeys)
 		c.factorKeys = append(c.factorKeys, k)
@@ -678,8 +688,12 @@ func compile(f *catalogFile) (*compiled, error) {
 	}
 	c.conceptByLex = make([]int32, len(c.lexNames))
 	c.catByLex = make([]int32, len(c.lexNames))
+	c.topicByLex = make([]int32, len(c.lexNames))
 	for i := range c.lexNames {
-		c.conceptByLex[i], c.catByLex[i] = -1, -1
+		c.conceptByLex[i], c.catByLex[i], c.topicByLex[i] = -1, -1, -1
+	}
+	for lex, k := range c.topicOf {
+		c.topicByLex[lex] = int32(k)
 	}
 	for lex, k := range c.conceptOf {
 		c.conceptByLex[lex] = int32(k)

@@ -849,6 +849,11 @@ func isUpperAt(s string, i int) bool {
 // stripping a plural, then -ed or -ing, then a final e, y or i. It returns
 // a substring of w, so it never allocates. It is not a linguistic stemmer:
 // it only needs the catalog's phrases and the debrief's words to meet.
+// keepEnding holds words whose stem without the final e or y would be
+// another common word: "they" is not "the", "here" not "her", "busy" not
+// "bus", "plane" (a control plane) not "plan".
+var keepEnding = map[string]bool{"they": true, "here": true, "busy": true, "plane": true}
+
 func stem(w string) string {
 	if len(w) <= 3 || w[len(w)-1] < 'a' {
 		return w
@@ -872,7 +877,7 @@ func stem(w string) string {
 		w = w[:len(w)-3]
 		w = undouble(w)
 	}
-	if len(w) > 3 {
+	if len(w) > 3 && !keepEnding[w] {
 		switch w[len(w)-1] {
 		case 'e', 'y', 'i':
 			if w[:len(w)-1] == "not" {
