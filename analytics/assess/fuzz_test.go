@@ -7,11 +7,15 @@ import (
 	"github.com/secondstory/secondstory/ingest"
 )
 
-// fuzzDebrief turns fuzz input into a debrief: text before the first
-// "\n## " is the untitled opening section; each "## heading" starts a
-// section whose kind cycles through the canonical kinds.
+// fuzzDebrief turns fuzz input into a debrief: its first line is also
+// the company metadata; text before the first "\n## " is the untitled
+// opening section; each "## heading" starts a section whose kind cycles
+// through the canonical kinds.
 func fuzzDebrief(body string) *ingest.Debrief {
 	d := &ingest.Debrief{Ref: "fuzz.md", Title: "fuzz", Text: body}
+	// The first line names the organisation, as front matter would.
+	company, _, _ := strings.Cut(body, "\n")
+	d.Meta.Extra = map[string]any{"company": company}
 	parts := strings.Split(body, "\n## ")
 	for i, p := range parts {
 		heading, text := "", p
