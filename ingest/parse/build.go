@@ -75,8 +75,26 @@ func (d *doc) build() (ingest.Debrief, error) {
 	if titleIdx >= 0 {
 		para(d.blocks[titleIdx].lines[0].text)
 	}
-	for _, s := range sc.secs {
-		t := textOf(s.blocks)
+	texts := make([]string, len(sc.secs))
+	for i, s := range sc.secs {
+		texts[i] = textOf(s.blocks)
+	}
+	// A summary given as a field that the body does not already say opens
+	// the debrief: it is the author's own statement of what happened, and
+	// searches and the assessment read it with the rest.
+	lead := d.leadSummary(sc.secs, texts)
+	if lead != "" && (sc.secs[0].raw != "" || sc.secs[0].kind != ingest.KindOther) {
+		para(lead)
+		deb.Sections = append(deb.Sections, ingest.Section{Kind: ingest.KindSummary, Text: lead})
+		lead = ""
+	}
+	for i, s := range sc.secs {
+		t := texts[i]
+		if i == 0 && lead != "" {
+			// Into the untitled opening, so that a document of one
+			// untitled text stays one.
+			t = strings.TrimSpace(lead + "\n\n" + t)
+		}
 		para(s.raw)
 		para(t)
 		if s.level == 0 && t == "" {
@@ -172,6 +190,32 @@ func (d *doc) build() (ingest.Debrief, error) {
 		deb.Meta.Extra = nil
 	}
 	return deb, nil
+}
+
+// leadSummary is the summary field's text when the document has a body
+// that neither has a summary section nor already contains that text.
+func (d *doc) leadSummary(secs []*section, texts []string) string {
+	if d.f.summary == "" {
+		return ""
+	}
+	sum := collapseSpace(plainInline(d.f.summary))
+	if sum == "" {
+		return ""
+	}
+	body := false
+	for i, s := range secs {
+		if strings.TrimSpace(texts[i]) == "" {
+			continue
+		}
+		if s.kind == ingest.KindSummary || strings.Contains(collapseSpace(texts[i]), sum) {
+			return ""
+		}
+		body = true
+	}
+	if !body {
+		return "" // a summary field alone is the text: see build
+	}
+	return sum
 }
 
 func hasBody(secs []ingest.Section) bool {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -679,5 +680,50 @@ func TestHash(t *testing.T) {
 	}
 	if a == Hash(FormatMarkdown, []byte("# B")) || a == Hash(FormatText, []byte("# A")) {
 		t.Fatal("Hash ignores the content or the format")
+	}
+}
+
+// TestSummaryFieldOpensTheDebrief checks that a summary given in front
+// matter is part of the debrief's text when the body does not say it: in
+// the untitled opening, or as a summary section before headed ones.
+func TestSummaryFieldOpensTheDebrief(t *testing.T) {
+	const sum = "A certificate rotation left the gateway without a key."
+	tests := []struct {
+		name, doc string
+		kinds     []ingest.SectionKind
+		first     string // the first section's text starts with this
+		times     int    // how often the summary is in the text
+	}{
+		{"untitled body", "---\nsummary: " + sum + "\n---\n\nThe gateway refused every handshake for an hour.\n",
+			[]ingest.SectionKind{ingest.KindOther}, sum + "\n\nThe gateway", 1},
+		{"headed body", "---\nsummary: " + sum + "\n---\n\n# Gateway keys\n\n## Impact\n\nEvery handshake failed.\n",
+			[]ingest.SectionKind{ingest.KindSummary, ingest.KindImpact}, sum, 1},
+		{"the body says it already", "---\nsummary: " + sum + "\n---\n\nIn short: " + sum + " It took an hour.\n",
+			[]ingest.SectionKind{ingest.KindOther}, "In short", 1},
+		{"a summary section of its own", "---\nsummary: " + sum + "\n---\n\n# Gateway keys\n\n## Summary\n\nThe gateway had no key.\n",
+			[]ingest.SectionKind{ingest.KindSummary}, "The gateway had no key.", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Markdown("gateway.md", []byte(tt.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var kinds []ingest.SectionKind
+			for _, s := range d.Sections {
+				kinds = append(kinds, s.Kind)
+			}
+			if !slices.Equal(kinds, tt.kinds) || !strings.HasPrefix(d.Sections[0].Text, tt.first) {
+				t.Errorf("sections %v, first %q; want %v starting %q", kinds, d.Sections[0].Text, tt.kinds, tt.first)
+			}
+			if n := strings.Count(d.Text, sum); n != tt.times {
+				t.Errorf("summary %d times in the text, want %d:\n%s", n, tt.times, d.Text)
+			}
+			for _, s := range d.Sections {
+				if !strings.Contains(d.Text, s.Text) {
+					t.Errorf("section %s text is not in the debrief's text", s.Kind)
+				}
+			}
+		})
 	}
 }
