@@ -341,8 +341,10 @@ func TestLanguageCases(t *testing.T) {
 			{ingest.KindDetection, "The pingdom alert fired after the ingress controller upgrade dropped support for old TLS versions."},
 			{ingest.KindResolution, "The controller was configured again."},
 		}, func(t *testing.T, a *ingest.Assessment) {
-			if !hasCategory(a, "certificate") {
-				t.Errorf("no certificate factor in %+v", a.Factors)
+			// The upgrade is the factor; dropped protocol versions are no
+			// certificate problem (the settled labels' convention).
+			if !hasCategory(a, "infra_change") {
+				t.Errorf("no infra_change factor in %+v", a.Factors)
 			}
 			if hasCategory(a, "monitoring") {
 				t.Errorf("the alert that fired made a monitoring factor in %+v", a.Factors)
@@ -778,6 +780,18 @@ func TestFactorCategoryCues(t *testing.T) {
 		{"a step that was skipped is process, an import that skips files is not",
 			[]sec{{ingest.KindRootCause, "- Two checks of the plan were skipped.\n- The importer skips files dated in the future."}},
 			[]string{"process"}, nil},
+		{"dropped TLS versions are no certificate problem, an expired TLS certificate is",
+			[]sec{{ingest.KindRootCause, "- After the proxy upgrade, support for old TLS versions was dropped."}},
+			[]string{"infra_change"}, []string{"certificate"}},
+		{"an expiring SSL certificate",
+			[]sec{{ingest.KindRootCause, "- The SSL certificate of the docs site was going to expire."}},
+			[]string{"certificate"}, nil},
+		{"alerts a fault set off are its effect",
+			[]sec{{ingest.KindRootCause, "- Teams ran one ingress replica, causing health check alerts when nodes cycled."}},
+			nil, []string{"monitoring"}},
+		{"a chart that deploys something is no deploy",
+			[]sec{{ingest.KindContributingFactors, "- No memory limits were set on the chart that deploys the exporter."}},
+			nil, []string{"code_change"}},
 		{"hindsight in lessons names a factor",
 			[]sec{{ingest.KindLessons, "- The new tool should not have been rushed to production."}},
 			[]string{"pressure"}, nil},
