@@ -519,6 +519,9 @@ func TestDepthClass(t *testing.T) {
 		{"an explanation that gives a cause of another kind", []sec{
 			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
 		}, ingest.DepthMultipleCauses},
+		{"a summary that names further factors after the first", []sec{
+			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. The staging environment differs from production in its pool size."},
+		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
 			{ingest.KindOther, "The worker pods did not have memory limits set."},
