@@ -350,6 +350,17 @@ func TestLanguageCases(t *testing.T) {
 				t.Errorf("the alert that fired made a monitoring factor in %+v", a.Factors)
 			}
 		}},
+		{"with neither a factor section nor a summary, a context section names the factor, not the alert", []sec{
+			{ingest.KindDetection, "Users reported failed logins."},
+			{ingest.KindOther, "- A pingdom alert fired at noon.\n- The identity provider's signing certificate had expired."},
+		}, func(t *testing.T, a *ingest.Assessment) {
+			if !hasCategory(a, "certificate") {
+				t.Errorf("no certificate factor in %+v", a.Factors)
+			}
+			if hasCategory(a, "monitoring") {
+				t.Errorf("the alert that fired made a monitoring factor in %+v", a.Factors)
+			}
+		}},
 		{"with a factor section, a summary's opening needs causal words", []sec{
 			{ingest.KindSummary, "A bug in the health checks kept the version from being updated."},
 			{ingest.KindContributingFactors, "- The cluster was full"},

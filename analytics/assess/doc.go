@@ -78,7 +78,8 @@
 // section (what went wrong alone does not count: it often tells of the
 // response) says what went wrong in the opening of its summary (or of its
 // one untitled text, or, with no summary, of the section saying how it
-// was identified, less the alert that fired): the first three sentences
+// was identified and of an untitled or context section, less the alert
+// that fired): the first three sentences
 // there that are not hedged ("potential compromise") name factors without
 // causal words, less the alert someone saw unless it fell short; the
 // first of them restates the incident, the ones after it count towards

@@ -314,13 +314,18 @@ func (an *analysis) factorCands() []factorCand {
 		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight && !warning || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
-		switch kind {
-		case ingest.KindLessons, ingest.KindSurprises:
+		// With neither a factor section nor a summary, an untitled or
+		// context section ("Context", "Background") says what went wrong as
+		// much as how it was identified does.
+		opening := kind == ingest.KindSummary || kind == onlyOther || kind == leadKind ||
+			kind == ingest.KindOther && leadKind == ingest.KindDetection
+		switch {
+		case kind == ingest.KindLessons || kind == ingest.KindSurprises:
 			// What a review learned or was surprised by names factors
 			// without causal words: "Knowledge of useful metrics haven't
 			// been shared with the team".
 			mask = an.categories(i, false)
-		case ingest.KindResolution:
+		case kind == ingest.KindResolution:
 			// How it was fixed names a factor only with its reason: "reason
 			// for this is the TXT records were set with the wrong owner".
 			if causal {
@@ -330,7 +335,7 @@ func (an *analysis) factorCands() []factorCand {
 				// "Team identified that the disk space was reduced..."
 				mask |= an.categories(i, false)
 			}
-		case ingest.KindSummary, onlyOther, leadKind:
+		case opening:
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the
 			// version from updating".
@@ -342,9 +347,9 @@ func (an *analysis) factorCands() []factorCand {
 					// How it was detected names the alert that fired,
 					// which is no monitoring gap.
 					mask &^= an.catBit("monitoring")
-				case an.has(i, c.perceive):
-					// So does a summary's "the team saw an alert",
-					// unless it says the alert fell short.
+				case an.has(i, c.perceive) || kind == ingest.KindOther && leadKind == ingest.KindDetection:
+					// So does a summary's "the team saw an alert", and a
+					// context's, unless it says the alert fell short.
 					mask &^= an.catBit("monitoring") &^ stated
 				}
 				lead = mask != 0 && stated == 0
