@@ -80,7 +80,8 @@
 // one untitled text, or, with no summary, of the section saying how it
 // was identified and of an untitled or context section, less the alert
 // that fired): the first three sentences
-// there that are not hedged ("potential compromise") name factors without
+// there (after any opening paragraphs of background that name no factor)
+// that are not hedged ("potential compromise") name factors without
 // causal words, less the alert someone saw unless it fell short; the
 // first of them restates the incident, the ones after it count towards
 // depth like causes. In a resolution, a

@@ -295,6 +295,7 @@ func (an *analysis) factorCands() []factorCand {
 		seen[out[i].f.Key] = true
 	}
 	inList := func(i int) bool { return listed[an.doc.sentences[i].unit] }
+	ranks := an.openingRanks()
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		fl := an.doc.sentences[i].flags
@@ -339,7 +340,7 @@ func (an *analysis) factorCands() []factorCand {
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the
 			// version from updating".
-			if causes == 0 && an.summaryRank(i) < 3 && an.doc.sentences[i].flags&flagHedged == 0 {
+			if causes == 0 && ranks[i] < 3 && an.doc.sentences[i].flags&flagHedged == 0 {
 				mask = an.categories(i, false)
 				stated := an.statedCategories(i, false)
 				switch {
@@ -558,17 +559,34 @@ func appendUnique(l []string, s string) []string {
 	return append(l, s)
 }
 
-// summaryRank is how many usable sentences of its section come before
-// sentence i.
-func (an *analysis) summaryRank(i int) int {
-	n := 0
-	sec := an.doc.sentences[i].sec
-	for j := i - 1; j >= 0 && an.doc.sentences[j].sec == sec; j-- {
-		if an.usable(j) {
-			n++
+// openingRanks gives, for each sentence, how many usable sentences of its
+// section come before it, leaving out whole paragraphs before it that
+// name no factor category: a summary that opens with background ("The
+// chain uses a coin model. Each coin has a program.") opens, for factors,
+// at the first paragraph that names one.
+func (an *analysis) openingRanks() []int {
+	ranks := make([]int, len(an.doc.sentences))
+	for ui := 0; ui < len(an.doc.units); {
+		sec := an.doc.units[ui].sec
+		n := 0 // counted sentences of the section before this unit
+		for ; ui < len(an.doc.units) && an.doc.units[ui].sec == sec; ui++ {
+			u := &an.doc.units[ui]
+			inUnit, named := 0, false
+			for i := u.first; i < u.last; i++ {
+				ranks[i] = n + inUnit
+				if an.usable(i) {
+					inUnit++
+					if !named && an.categories(i, false) != 0 {
+						named = true
+					}
+				}
+			}
+			if named {
+				n += inUnit
+			}
 		}
 	}
-	return n
+	return ranks
 }
 
 // anaphoricWords start a sentence that points back at the one before.
