@@ -32,7 +32,9 @@
 // negates it: "this was not human error" is no blame. "X was not the
 // cause" rules X out as a factor. Hedges ("probably", "we think") lower
 // confidence. Sentences that plan work ("Add an alert", "we should...")
-// evidence no question and state no factor.
+// evidence no question and state no factor, unless they look back ("it
+// should not have been rushed") or, in lessons, warn what a condition
+// will cause.
 //
 // # Coverage
 //
