@@ -219,14 +219,18 @@ func TestCorpusEvaluation(t *testing.T) {
 	// After both rounds the holdout measured 0.630, 0.625 and 0.750 against
 	// this first reader (depth 0.825 before: the settled labels count
 	// factors differently, and against them the held-out depth rose from
-	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. The settled
-	// labels are the better measure: TestLabellersAgree holds their floors.
+	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. A round on
+	// factor categories and depth from the whole settled set (its halves
+	// A and B) took the tuning figures to 0.733 and 0.723 and the holdout's
+	// to 0.684 and 0.750; the factor floors are those minus 0.02 and the
+	// tuning depth floor 0.723 minus 0.02. The settled labels are the
+	// better measure: TestLabellersAgree holds their floors.
 	t.Run("tuning", func(t *testing.T) {
-		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.679})
+		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.71, depth: 0.70})
 	})
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
-		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.61, factors: 0.59, depth: 0.73})
+		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.61, factors: 0.66, depth: 0.73})
 		logTargets(t, "holdout", r)
 	})
 	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
@@ -355,8 +359,10 @@ func TestLabellersAgree(t *testing.T) {
 				c.name, r.Debriefs, which, r.Coverage.Micro.F1, r.Coverage.Micro.Precision, r.Coverage.Micro.Recall, r.Factors.Micro.F1, r.DepthAccuracy)
 			if holdoutOnly && c.name == "assessment against the adjudicated labels" {
 				// Floors: the figures when set (0.553, 0.594, 0.696)
-				// minus a margin.
-				checkFloors(t, "settled holdout", r, floor{coverage: 0.53, factors: 0.57, depth: 0.67})
+				// minus a margin; the factor and depth floors raised
+				// after the round on factors and depth took them to
+				// 0.686 and 0.734 (those minus 0.02).
+				checkFloors(t, "settled holdout", r, floor{coverage: 0.53, factors: 0.66, depth: 0.71})
 				logTargets(t, "settled holdout", r)
 			}
 		}
