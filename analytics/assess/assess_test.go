@@ -346,6 +346,19 @@ func TestLanguageCases(t *testing.T) {
 			{ingest.KindDetection, "The pingdom alert fired after the ingress controller upgrade dropped support for old TLS versions."},
 			{ingest.KindResolution, "The controller was configured again."},
 		}, func(t *testing.T, a *ingest.Assessment) {
+			// The upgrade is the factor; dropped protocol versions are no
+			// certificate problem (the settled labels' convention).
+			if !hasCategory(a, "infra_change") {
+				t.Errorf("no infra_change factor in %+v", a.Factors)
+			}
+			if hasCategory(a, "monitoring") {
+				t.Errorf("the alert that fired made a monitoring factor in %+v", a.Factors)
+			}
+		}},
+		{"with neither a factor section nor a summary, a context section names the factor, not the alert", []sec{
+			{ingest.KindDetection, "Users reported failed logins."},
+			{ingest.KindOther, "- A pingdom alert fired at noon.\n- The identity provider's signing certificate had expired."},
+		}, func(t *testing.T, a *ingest.Assessment) {
 			if !hasCategory(a, "certificate") {
 				t.Errorf("no certificate factor in %+v", a.Factors)
 			}
@@ -521,6 +534,9 @@ func TestDepthClass(t *testing.T) {
 		}, ingest.DepthMultipleCauses},
 		{"an explanation that gives a cause of another kind", []sec{
 			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
+		}, ingest.DepthMultipleCauses},
+		{"a summary that names further factors after the first", []sec{
+			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. The staging environment differs from production in its pool size."},
 		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
@@ -892,6 +908,48 @@ func TestFactorCategoryCues(t *testing.T) {
 		{"a step that was skipped is process, an import that skips files is not",
 			[]sec{{ingest.KindRootCause, "- Two checks of the plan were skipped.\n- The importer skips files dated in the future."}},
 			[]string{"process"}, nil},
+		{"dropped TLS versions are no certificate problem, an expired TLS certificate is",
+			[]sec{{ingest.KindRootCause, "- After the proxy upgrade, support for old TLS versions was dropped."}},
+			[]string{"infra_change"}, []string{"certificate"}},
+		{"an expiring SSL certificate",
+			[]sec{{ingest.KindRootCause, "- The SSL certificate of the docs site was going to expire."}},
+			[]string{"certificate"}, nil},
+		{"alerts a fault set off are its effect",
+			[]sec{{ingest.KindRootCause, "- Teams ran one ingress replica, causing health check alerts when nodes cycled."}},
+			nil, []string{"monitoring"}},
+		{"a chart that deploys something is no deploy",
+			[]sec{{ingest.KindContributingFactors, "- No memory limits were set on the chart that deploys the exporter."}},
+			nil, []string{"code_change"}},
+		{"a slow process or a bug in one is no procedure",
+			[]sec{{ingest.KindRootCause, "- A bug in the storage deployment process deleted the share.\n- Restoring it was a time-consuming process."}},
+			[]string{"software_bug"}, []string{"process"}},
+		{"knowing the fix is no knowledge gap",
+			[]sec{{ingest.KindContributingFactors, "- We had seen this before and knew the fix, but the patch had not been applied to this cluster."}},
+			nil, []string{"knowledge"}},
+		{"a network freeze and a split brain",
+			[]sec{{ingest.KindRootCause, "- The switch upgrade caused a network freeze.\n- Both nodes of the pair took the active role in a split brain."}},
+			[]string{"network", "database"}, nil},
+		{"a hosting platform's policy is someone else's",
+			[]sec{{ingest.KindRootCause, "- Heroku's restart policy kept the crashed workers down for minutes."}},
+			[]string{"dependency"}, nil},
+		{"a poison message is bad data",
+			[]sec{{ingest.KindRootCause, "- A poison pill message on the topic crashed every consumer."}},
+			[]string{"data"}, nil},
+		{"a firewall's detection of attacks is no monitoring",
+			[]sec{{ingest.KindRootCause, "- The new ruleset improved the detection of malicious requests and blocked real users."}},
+			nil, []string{"monitoring"}},
+		{"traffic sent to the wrong place and a VPN exit are network factors",
+			[]sec{{ingest.KindContributingFactors, "- The new rule redirected inbound traffic for /api to the dashboard.\n- Logins came from the VPN exit in another country."}},
+			[]string{"network"}, nil},
+		{"a summary that opens with background opens at its first paragraph naming a factor",
+			[]sec{{ingest.KindSummary, "Our ledger runs small programs. Each program is charged per step. Every node checks the charge.\n\nA malformed request hit a race condition in the validator."}},
+			[]string{"software_bug"}, nil},
+		{"failing health checks are a symptom, not a detection gap",
+			[]sec{{ingest.KindRootCause, "- The pods restarted in a loop because their liveness probes failed while the cache warmed up."}},
+			nil, []string{"monitoring"}},
+		{"a setting too tight is configuration",
+			[]sec{{ingest.KindRootCause, "- The launch timeout was far too short for big images."}},
+			[]string{"config_change"}, nil},
 		{"hindsight in lessons names a factor",
 			[]sec{{ingest.KindLessons, "- The new tool should not have been rushed to production."}},
 			[]string{"pressure"}, nil},

@@ -59,9 +59,10 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 	// lessons) count by distinct key; a listed item that only blames is
 	// blame, not another factor. Factors inferred from the narrative count
 	// when they bring a category the others did not: causal ones always,
-	// gaps when no factor is listed or named as a lesson ("the pods did not
-	// have resource guarantees" beside "this starved everything"), or when
-	// nothing else names a factor.
+	// those named in a summary's opening after the first (which restates
+	// the incident), gaps when no factor is listed or named as a lesson
+	// ("the pods did not have resource guarantees" beside "this starved
+	// everything"), or when nothing else names a factor.
 	var cats, core catMask
 	keys := map[string]bool{}
 	count := 0
@@ -82,13 +83,21 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			core |= f.cats
 		}
 	}
-	for _, k := range []candKind{candCausal, candGap} {
+	for _, k := range []candKind{candCausal, candSummary, candGap} {
+		leads := 0
 		for _, f := range cands {
 			if f.kind != k || f.cats&^cats == 0 {
 				continue
 			}
 			cats |= f.cats
-			if k == candCausal || count == 0 || core == 0 {
+			if k == candSummary {
+				// The summary's first factor restates the incident; the
+				// ones after it add to it.
+				if leads++; leads == 1 {
+					continue
+				}
+			}
+			if k == candCausal || k == candSummary || count == 0 || core == 0 {
 				count++
 			}
 		}

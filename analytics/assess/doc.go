@@ -32,7 +32,9 @@
 // negates it: "this was not human error" is no blame. "X was not the
 // cause" rules X out as a factor. Hedges ("probably", "we think") lower
 // confidence. Sentences that plan work ("Add an alert", "we should...")
-// evidence no question and state no factor.
+// evidence no question and state no factor, unless they look back ("it
+// should not have been rushed") or, in lessons, warn what a condition
+// will cause.
 //
 // # Coverage
 //
@@ -79,10 +81,13 @@
 // section (what went wrong alone does not count: it often tells of the
 // response) says what went wrong in the opening of its summary (or of its
 // one untitled text, or, with no summary, of the section saying how it
-// was identified, less the alert that fired): the first three sentences
-// there that are not hedged ("potential compromise") name factors without
-// causal words, less the alert someone saw unless it fell short; they
-// file categories but do not count towards depth. In a resolution, a
+// was identified and of an untitled or context section, less the alert
+// that fired): the first three sentences
+// there (after any opening paragraphs of background that name no factor)
+// that are not hedged ("potential compromise") name factors without
+// causal words, less the alert someone saw unless it fell short; the
+// first of them restates the incident, the ones after it count towards
+// depth like causes. In a resolution, a
 // sentence names a factor by its reason (causal words within eight words)
 // or when it reports a finding ("the team identified that..."). Timelines,
 // action items, impact and what went well state no factor, nor do
@@ -108,7 +113,8 @@
 // by key; a listed item that only blames ("This was human error") counts
 // as blame, not as another factor; inferred factors count when they bring
 // a new category (gaps when no factor is listed or named in lessons, or
-// when nothing else names a factor); a sentence stating a number of causes
+// when nothing else names a factor; of those named in a summary's opening,
+// all but the first); a sentence stating a number of causes
 // ("three causes combined") sets a floor. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational

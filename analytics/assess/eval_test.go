@@ -276,15 +276,18 @@ func TestCorpusEvaluation(t *testing.T) {
 	// 0.646 to 0.696); its depth floor is 0.750 minus 0.02. A round for
 	// coverage recall on half the settled labels took the holdout coverage
 	// against this first reader to 0.667 and the fresh batch's to 0.565;
-	// their coverage floors are those minus 0.02 (from 0.61 and 0.44). The
-	// settled labels are the better measure: TestLabellersAgree holds their
-	// floors.
+	// their coverage floors are those minus 0.02 (from 0.61 and 0.44). A
+	// round on factor categories and depth from the whole settled set (its
+	// halves A and B) took the tuning figures to 0.733 and 0.723 and the
+	// holdout's to 0.684 and 0.750; the factor floors are those minus 0.02
+	// and the tuning depth floor 0.723 minus 0.02. The settled labels are
+	// the better measure: TestLabellersAgree holds their floors.
 	t.Run("tuning", func(t *testing.T) {
-		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.66, depth: 0.679})
+		checkFloors(t, "corpus tuning documents", Evaluate(tuning, results), floor{coverage: 0.80, factors: 0.71, depth: 0.70})
 	})
 	t.Run("holdout", func(t *testing.T) {
 		r := Evaluate(holdout, results)
-		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.647, factors: 0.59, depth: 0.73})
+		checkFloors(t, "corpus holdout documents", r, floor{coverage: 0.647, factors: 0.66, depth: 0.73})
 		logTargets(t, "holdout", r)
 	})
 	// A third batch (testdata/labels/fresh.yaml, 39 documents) was labelled
@@ -426,8 +429,10 @@ func TestLabellersAgree(t *testing.T) {
 			if holdoutOnly && c.name == "assessment against the adjudicated labels" {
 				// Floors: the figures when set (0.553, 0.594, 0.696)
 				// minus a margin; coverage after a round for recall on
-				// half the settled labels (0.685) minus 0.02.
-				checkFloors(t, "settled holdout", r, floor{coverage: 0.665, factors: 0.57, depth: 0.67})
+				// half the settled labels (0.685) minus 0.02; factors and
+				// depth after the round on them (0.686 and 0.734) minus
+				// 0.02.
+				checkFloors(t, "settled holdout", r, floor{coverage: 0.665, factors: 0.66, depth: 0.71})
 				logTargets(t, "settled holdout", r)
 			}
 		}

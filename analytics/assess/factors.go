@@ -307,6 +307,7 @@ func (an *analysis) factorCands() []factorCand {
 		seen[out[i].f.Key] = true
 	}
 	inList := func(i int) bool { return listed[an.doc.sentences[i].unit] }
+	ranks := an.openingRanks()
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		fl := an.doc.sentences[i].flags
@@ -326,13 +327,18 @@ func (an *analysis) factorCands() []factorCand {
 		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight && !warning || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
-		switch kind {
-		case ingest.KindLessons, ingest.KindSurprises:
+		// With neither a factor section nor a summary, an untitled or
+		// context section ("Context", "Background") says what went wrong as
+		// much as how it was identified does.
+		opening := kind == ingest.KindSummary || kind == onlyOther || kind == leadKind ||
+			kind == ingest.KindOther && leadKind == ingest.KindDetection
+		switch {
+		case kind == ingest.KindLessons || kind == ingest.KindSurprises:
 			// What a review learned or was surprised by names factors
 			// without causal words: "Knowledge of useful metrics haven't
 			// been shared with the team".
 			mask = an.categories(i, false)
-		case ingest.KindResolution:
+		case kind == ingest.KindResolution:
 			// How it was fixed names a factor only with its reason: "reason
 			// for this is the TXT records were set with the wrong owner".
 			if causal {
@@ -342,11 +348,11 @@ func (an *analysis) factorCands() []factorCand {
 				// "Team identified that the disk space was reduced..."
 				mask |= an.categories(i, false)
 			}
-		case ingest.KindSummary, onlyOther, leadKind:
+		case opening:
 			// With no factor section, the summary is where a debrief says
 			// what went wrong: "a bug in the health checks kept the
 			// version from updating".
-			if causes == 0 && an.summaryRank(i) < 3 && an.doc.sentences[i].flags&flagHedged == 0 {
+			if causes == 0 && ranks[i] < 3 && an.doc.sentences[i].flags&flagHedged == 0 {
 				mask = an.categories(i, false)
 				stated := an.statedCategories(i, false)
 				switch {
@@ -354,9 +360,9 @@ func (an *analysis) factorCands() []factorCand {
 					// How it was detected names the alert that fired,
 					// which is no monitoring gap.
 					mask &^= an.catBit("monitoring")
-				case an.has(i, c.perceive):
-					// So does a summary's "the team saw an alert",
-					// unless it says the alert fell short.
+				case an.has(i, c.perceive) || kind == ingest.KindOther && leadKind == ingest.KindDetection:
+					// So does a summary's "the team saw an alert", and a
+					// context's, unless it says the alert fell short.
 					mask &^= an.catBit("monitoring") &^ stated
 				}
 				lead = mask != 0 && stated == 0
@@ -565,17 +571,34 @@ func appendUnique(l []string, s string) []string {
 	return append(l, s)
 }
 
-// summaryRank is how many usable sentences of its section come before
-// sentence i.
-func (an *analysis) summaryRank(i int) int {
-	n := 0
-	sec := an.doc.sentences[i].sec
-	for j := i - 1; j >= 0 && an.doc.sentences[j].sec == sec; j-- {
-		if an.usable(j) {
-			n++
+// openingRanks gives, for each sentence, how many usable sentences of its
+// section come before it, leaving out whole paragraphs before it that
+// name no factor category: a summary that opens with background ("The
+// chain uses a coin model. Each coin has a program.") opens, for factors,
+// at the first paragraph that names one.
+func (an *analysis) openingRanks() []int {
+	ranks := make([]int, len(an.doc.sentences))
+	for ui := 0; ui < len(an.doc.units); {
+		sec := an.doc.units[ui].sec
+		n := 0 // counted sentences of the section before this unit
+		for ; ui < len(an.doc.units) && an.doc.units[ui].sec == sec; ui++ {
+			u := &an.doc.units[ui]
+			inUnit, named := 0, false
+			for i := u.first; i < u.last; i++ {
+				ranks[i] = n + inUnit
+				if an.usable(i) {
+					inUnit++
+					if !named && an.categories(i, false) != 0 {
+						named = true
+					}
+				}
+			}
+			if named {
+				n += inUnit
+			}
 		}
 	}
-	return n
+	return ranks
 }
 
 // anaphoricWords start a sentence that points back at the one before.
