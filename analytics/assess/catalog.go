@@ -222,6 +222,7 @@ type depthSpec struct {
 	RootCause      []phrase  `yaml:"root_cause"`
 	SingleCause    []phrase  `yaml:"single_cause"`
 	MultiCause     []phrase  `yaml:"multi_cause"`
+	FactorList     []phrase  `yaml:"factor_list"`
 	Counterfactual []phrase  `yaml:"counterfactual"`
 	Blame          []phrase  `yaml:"blame"`
 	Careful        []phrase  `yaml:"careful"`

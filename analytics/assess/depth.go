@@ -53,6 +53,9 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			}
 			stated = max(stated, n)
 		}
+		if h, ok := an.firstHit(i, c.factorList, false); ok {
+			stated = max(stated, an.listedAfter(i, h))
+		}
 	}
 
 	// Factors. The core ones (listed under a factor section, or named as
@@ -144,6 +147,45 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 
 	d.Score, d.Reasons = an.score(&d, covered)
 	return d
+}
+
+// maxListed caps the factors one sentence's list can state.
+const maxListed = 5
+
+// listedAfter counts the items of the list that follows hit h in sentence
+// i ("Contributing factors included a manual deploy, no alert on the
+// queue, and a stale runbook": three), at least two. Items are separated
+// by commas, semicolons or a last "and"; words in brackets are asides.
+func (an *analysis) listedAfter(i int, h hit) int {
+	s := &an.doc.sentences[i]
+	if int(h.end) > len(s.toks) || h.end <= 0 {
+		return 2
+	}
+	rest := s.text[int(s.toks[h.end-1].end)-s.off:]
+	n, depth := 1, 0
+	for k := 0; k < len(rest); k++ {
+		switch ch := rest[k]; {
+		case ch == '(' || ch == '[':
+			depth++
+		case ch == ')' || ch == ']':
+			depth = max(depth-1, 0)
+		case depth > 0:
+		case ch == ',' || ch == ';':
+			n++
+			// ", and" ends the same separator.
+			j := k + 1
+			for j < len(rest) && rest[j] == ' ' {
+				j++
+			}
+			if strings.HasPrefix(rest[j:], "and ") || strings.HasPrefix(rest[j:], "or ") {
+				k = j + 2
+			}
+		case ch == ' ' && strings.HasPrefix(rest[k:], " and "):
+			n++
+			k += 4
+		}
+	}
+	return min(max(n, 2), maxListed)
 }
 
 // score applies the formula documented in doc.go and returns the reasons

@@ -109,7 +109,11 @@
 // as blame, not as another factor; inferred factors count when they bring
 // a new category (gaps when no factor is listed or named in lessons, or
 // when nothing else names a factor); a sentence stating a number of causes
-// ("three causes combined") sets a floor. The
+// ("three causes combined") sets a floor, as does one that lists factors
+// ("contributing factors included A, B and C": its items, up to five, words
+// in brackets aside) or calls one cause primary or one factor contributing
+// ("a critical contributing factor was...": two). An operational error
+// named as the cause is blame like human error. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational
 // (from the listed factors when there are any), and no blame language;
