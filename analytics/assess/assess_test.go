@@ -539,6 +539,14 @@ func TestDepthClass(t *testing.T) {
 		{"a sentence listing contributing factors", []sec{
 			{ingest.KindOther, "The new release reached every server at once. Contributing factors included a deploy script that skipped version checks (added in a hurry, never reviewed), no alert on mismatched versions, and warnings that nobody read."},
 		}, ingest.DepthContributingFactors},
+		// A cause presented as such is a factor of its own, even in a
+		// category another named; restating one is not.
+		{"a root cause beside a cause of the same category", []sec{
+			{ingest.KindOther, "The orders database was overloaded because a report ran every minute. The root cause was identified as fragmentation in the database's memory allocator."},
+		}, ingest.DepthMultipleCauses},
+		{"a restated root cause adds none", []sec{
+			{ingest.KindOther, "On Monday a release introduced a bug in the checkout page. The bug caused an error for every shopper. The root cause was a bug introduced in the checkout page on Monday."},
+		}, ingest.DepthSingleRootCause},
 		{"symptoms listed are no factors", []sec{
 			{ingest.KindOther, "Customers saw issues such as timeouts, failed uploads, and slow pages. The root cause was an expired certificate."},
 		}, ingest.DepthSingleRootCause},

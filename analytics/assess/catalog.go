@@ -223,6 +223,7 @@ type depthSpec struct {
 	SingleCause    []phrase  `yaml:"single_cause"`
 	MultiCause     []phrase  `yaml:"multi_cause"`
 	FactorList     []phrase  `yaml:"factor_list"`
+	NamesCause     []phrase  `yaml:"names_cause"`
 	Counterfactual []phrase  `yaml:"counterfactual"`
 	Blame          []phrase  `yaml:"blame"`
 	Careful        []phrase  `yaml:"careful"`

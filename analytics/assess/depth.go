@@ -86,8 +86,19 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 		}
 	}
 	for _, k := range []candKind{candCausal, candGap} {
-		for _, f := range cands {
-			if f.kind != k || f.cats&^cats == 0 {
+		for fi, f := range cands {
+			if f.kind != k {
+				continue
+			}
+			if f.cats&^cats == 0 {
+				// A cause presented as such is a factor of its own even
+				// in a category already named, unless it restates one
+				// told before ("introduced a bug in the frontend" and
+				// "the root cause was a bug introduced in the frontend").
+				if f.framed && core == 0 && !keys[f.f.Key] && !restates(f, cands[:fi]) {
+					keys[f.f.Key] = true
+					count++
+				}
 				continue
 			}
 			cats |= f.cats
@@ -147,6 +158,26 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 
 	d.Score, d.Reasons = an.score(&d, covered)
 	return d
+}
+
+// restates reports a factor whose key shares two or more parts (concepts
+// or stems) with the key of one told before it.
+func restates(f factorCand, before []factorCand) bool {
+	parts := strings.Split(f.f.Key, "/")
+	for _, b := range before {
+		shared := 0
+		for _, p := range strings.Split(b.f.Key, "/") {
+			for _, q := range parts {
+				if p == q {
+					shared++
+				}
+			}
+		}
+		if shared >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // maxListed caps the factors one sentence's list can state.

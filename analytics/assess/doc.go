@@ -112,7 +112,10 @@
 // ("three causes combined") sets a floor, as does one that lists factors
 // ("contributing factors included A, B and C": its items, up to five, words
 // in brackets aside) or calls one cause primary or one factor contributing
-// ("a critical contributing factor was...": two). An operational error
+// ("a critical contributing factor was...": two). With no factor listed,
+// a cause presented as such ("the root cause was", "stemmed from") counts
+// even in a category already named, unless its key shares two parts with
+// an earlier factor's (a restatement). An operational error
 // named as the cause is blame like human error. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational

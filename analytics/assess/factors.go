@@ -155,6 +155,10 @@ type factorCand struct {
 	// kind is how the factor was found, which decides how much it
 	// counts towards the depth class.
 	kind candKind
+	// framed: the sentence presents what it names as a cause of the
+	// incident ("the root cause was", "a contributing factor was"), not
+	// as one link of a chain ("this led to").
+	framed bool
 }
 
 type candKind uint8
@@ -402,8 +406,9 @@ func (an *analysis) factorCands() []factorCand {
 			cue = "gap: " + strings.ToLower(an.hitText(i, h))
 		}
 		out = append(out, factorCand{
-			kind: ck,
-			cats: mask,
+			kind:   ck,
+			cats:   mask,
+			framed: ck == candCausal && an.has(i, c.namesCause) && an.doc.sentences[i].flags&flagHedged == 0,
 			f: ingest.Factor{
 				Text:       an.doc.sentences[i].text,
 				Key:        k,
