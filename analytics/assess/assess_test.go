@@ -547,6 +547,10 @@ func TestDepthClass(t *testing.T) {
 		{"a restated root cause adds none", []sec{
 			{ingest.KindOther, "On Monday a release introduced a bug in the checkout page. The bug caused an error for every shopper. The root cause was a bug introduced in the checkout page on Monday."},
 		}, ingest.DepthSingleRootCause},
+		// What an error message said is no gap: "no" inside quotes.
+		{"a quoted error message is no gap", []sec{
+			{ingest.KindOther, "The web servers ran out of memory because traffic doubled. Clients saw \"No DNS answer\" errors for an hour."},
+		}, ingest.DepthSingleRootCause},
 		{"symptoms listed are no factors", []sec{
 			{ingest.KindOther, "Customers saw issues such as timeouts, failed uploads, and slow pages. The root cause was an expired certificate."},
 		}, ingest.DepthSingleRootCause},

@@ -73,7 +73,8 @@
 // own. A sentence elsewhere is
 // an inferred factor when it names a category within twelve words of
 // causal words ("led to", "because of") or within four of a gap ("no
-// alert", "lack of"), or
+// alert", "lack of"; not inside quotes: "No route to host" is what an
+// error said), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
