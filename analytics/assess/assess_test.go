@@ -542,6 +542,38 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindRootCause, "The supplier changed its export format."},
 			{ingest.KindOther, "The worker pods did not have memory limits set."},
 		}, ingest.DepthSingleRootCause},
+		// Calling one factor contributing, or one cause primary, says
+		// there were others.
+		{"a contributing factor beside the root cause", []sec{
+			{ingest.KindOther, "The root cause was a faulty batch of memory chips from a supplier. A critical contributing factor was the decision to build the servers without error correction."},
+		}, ingest.DepthMultipleCauses},
+		{"a primary root cause", []sec{
+			{ingest.KindOther, "The primary root cause was the loss of cooling in one data hall."},
+		}, ingest.DepthMultipleCauses},
+		// A list of factors in one sentence counts its items; an aside in
+		// brackets is no item.
+		{"a sentence listing contributing factors", []sec{
+			{ingest.KindOther, "The new release reached every server at once. Contributing factors included a deploy script that skipped version checks (added in a hurry, never reviewed), no alert on mismatched versions, and warnings that nobody read."},
+		}, ingest.DepthContributingFactors},
+		// A cause presented as such is a factor of its own, even in a
+		// category another named; restating one is not.
+		{"a root cause beside a cause of the same category", []sec{
+			{ingest.KindOther, "The orders database was overloaded because a report ran every minute. The root cause was identified as fragmentation in the database's memory allocator."},
+		}, ingest.DepthMultipleCauses},
+		{"a restated root cause adds none", []sec{
+			{ingest.KindOther, "On Monday a release introduced a bug in the checkout page. The bug caused an error for every shopper. The root cause was a bug introduced in the checkout page on Monday."},
+		}, ingest.DepthSingleRootCause},
+		// What an error message said is no gap: "no" inside quotes.
+		{"a quoted error message is no gap", []sec{
+			{ingest.KindOther, "The web servers ran out of memory because traffic doubled. Clients saw \"No DNS answer\" errors for an hour."},
+		}, ingest.DepthSingleRootCause},
+		{"symptoms listed are no factors", []sec{
+			{ingest.KindOther, "Customers saw issues such as timeouts, failed uploads, and slow pages. The root cause was an expired certificate."},
+		}, ingest.DepthSingleRootCause},
+		{"an operational error named as the cause is blame", []sec{
+			{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page."},
+			{ingest.KindSummary, "A significant contributing factor was an operational error during the deploy."},
+		}, ingest.DepthMultipleCauses},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

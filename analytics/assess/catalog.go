@@ -23,7 +23,7 @@ var defaultCatalog []byte
 // algorithmVersion changes whenever the assessment code gives different
 // results for the same catalog; it is folded into Catalog.Version so a new
 // release reassesses every debrief just as a new catalog does.
-const algorithmVersion = "9"
+const algorithmVersion = "10"
 
 // QuestionCategories returns the 13 question coverage categories of
 // DOMAIN.md, in the order assessments report them.
@@ -222,6 +222,8 @@ type depthSpec struct {
 	RootCause      []phrase  `yaml:"root_cause"`
 	SingleCause    []phrase  `yaml:"single_cause"`
 	MultiCause     []phrase  `yaml:"multi_cause"`
+	FactorList     []phrase  `yaml:"factor_list"`
+	NamesCause     []phrase  `yaml:"names_cause"`
 	Counterfactual []phrase  `yaml:"counterfactual"`
 	Blame          []phrase  `yaml:"blame"`
 	Careful        []phrase  `yaml:"careful"`

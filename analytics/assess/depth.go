@@ -53,6 +53,9 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			}
 			stated = max(stated, n)
 		}
+		if h, ok := an.firstHit(i, c.factorList, false); ok {
+			stated = max(stated, an.listedAfter(i, h))
+		}
 	}
 
 	// Factors. The core ones (listed under a factor section, or named as
@@ -85,8 +88,19 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 	}
 	for _, k := range []candKind{candCausal, candSummary, candGap} {
 		leads := 0
-		for _, f := range cands {
-			if f.kind != k || f.cats&^cats == 0 {
+		for fi, f := range cands {
+			if f.kind != k {
+				continue
+			}
+			if f.cats&^cats == 0 {
+				// A cause presented as such is a factor of its own even
+				// in a category already named, unless it restates one
+				// told before ("introduced a bug in the frontend" and
+				// "the root cause was a bug introduced in the frontend").
+				if f.framed && core == 0 && !keys[f.f.Key] && !restates(f, cands[:fi]) {
+					keys[f.f.Key] = true
+					count++
+				}
 				continue
 			}
 			cats |= f.cats
@@ -153,6 +167,65 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 
 	d.Score, d.Reasons = an.score(&d, covered)
 	return d
+}
+
+// restates reports a factor whose key shares two or more parts (concepts
+// or stems) with the key of one told before it.
+func restates(f factorCand, before []factorCand) bool {
+	parts := strings.Split(f.f.Key, "/")
+	for _, b := range before {
+		shared := 0
+		for _, p := range strings.Split(b.f.Key, "/") {
+			for _, q := range parts {
+				if p == q {
+					shared++
+				}
+			}
+		}
+		if shared >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// maxListed caps the factors one sentence's list can state.
+const maxListed = 5
+
+// listedAfter counts the items of the list that follows hit h in sentence
+// i ("Contributing factors included a manual deploy, no alert on the
+// queue, and a stale runbook": three), at least two. Items are separated
+// by commas, semicolons or a last "and"; words in brackets are asides.
+func (an *analysis) listedAfter(i int, h hit) int {
+	s := &an.doc.sentences[i]
+	if int(h.end) > len(s.toks) || h.end <= 0 {
+		return 2
+	}
+	rest := s.text[int(s.toks[h.end-1].end)-s.off:]
+	n, depth := 1, 0
+	for k := 0; k < len(rest); k++ {
+		switch ch := rest[k]; {
+		case ch == '(' || ch == '[':
+			depth++
+		case ch == ')' || ch == ']':
+			depth = max(depth-1, 0)
+		case depth > 0:
+		case ch == ',' || ch == ';':
+			n++
+			// ", and" ends the same separator.
+			j := k + 1
+			for j < len(rest) && rest[j] == ' ' {
+				j++
+			}
+			if strings.HasPrefix(rest[j:], "and ") || strings.HasPrefix(rest[j:], "or ") {
+				k = j + 2
+			}
+		case ch == ' ' && strings.HasPrefix(rest[k:], " and "):
+			n++
+			k += 4
+		}
+	}
+	return min(max(n, 2), maxListed)
 }
 
 // score applies the formula documented in doc.go and returns the reasons

@@ -75,7 +75,8 @@
 // own. A sentence elsewhere is
 // an inferred factor when it names a category within twelve words of
 // causal words ("led to", "because of") or within four of a gap ("no
-// alert", "lack of"), or
+// alert", "lack of"; not inside quotes: "No route to host" is what an
+// error said), or
 // when it sits in lessons or surprises; the sentence before one that opens
 // "This caused..." is a cause whatever its words. A debrief with no factor
 // section (what went wrong alone does not count: it often tells of the
@@ -115,7 +116,14 @@
 // a new category (gaps when no factor is listed or named in lessons, or
 // when nothing else names a factor; of those named in a summary's opening,
 // all but the first); a sentence stating a number of causes
-// ("three causes combined") sets a floor. The
+// ("three causes combined") sets a floor, as does one that lists factors
+// ("contributing factors included A, B and C": its items, up to five, words
+// in brackets aside) or calls one cause primary or one factor contributing
+// ("a critical contributing factor was...": two). With no factor listed,
+// a cause presented as such ("the root cause was", "stemmed from") counts
+// even in a category already named, unless its key shares two parts with
+// an earlier factor's (a restatement). An operational error
+// named as the cause is blame like human error. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational
 // (from the listed factors when there are any), and no blame language;

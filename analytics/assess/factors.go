@@ -44,7 +44,7 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 				// A topic outside a factor section files its category
 				// only beside a gap: "no alert on pool wait".
 				if !concepts && !gapsRead {
-					gaps, gapsRead = an.starts(i, c.deficiency), true
+					gaps, gapsRead = an.gapStarts(i), true
 				}
 				if concepts || closeTo(h, gaps, 4) {
 					m |= 1 << ci
@@ -112,10 +112,44 @@ func (an *analysis) statedCategories(i int, concepts bool) catMask {
 	if an.has(i, c.causal) {
 		m |= an.categoriesNear(i, an.starts(i, c.causal), 12, concepts)
 	}
-	if near := an.starts(i, c.deficiency); len(near) > 0 {
+	if near := an.gapStarts(i); len(near) > 0 {
 		m |= an.categoriesNear(i, near, 4, concepts)
 	}
 	return m
+}
+
+// gapStarts lists where sentence i states a gap, less the words of a
+// quoted message: "no space left on device" or "No route to host" is
+// what an error said, not a gap.
+func (an *analysis) gapStarts(i int) []int32 {
+	near := an.starts(i, an.c.deficiency)
+	s := &an.doc.sentences[i]
+	if !strings.ContainsAny(s.text, "\"“”") {
+		return near
+	}
+	out := near[:0:0]
+	for _, p := range near {
+		if k := int(s.toks[p].off) - s.off; k < 0 || k > len(s.text) || !quotedAt(s.text[:k]) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// quotedAt reports that the text after prefix is inside double quotes.
+func quotedAt(prefix string) bool {
+	open := false
+	for _, r := range prefix {
+		switch r {
+		case '"':
+			open = !open
+		case '“':
+			open = true
+		case '”':
+			open = false
+		}
+	}
+	return open
 }
 
 func closeTo(h hit, near []int32, window int32) bool {
@@ -155,6 +189,10 @@ type factorCand struct {
 	// kind is how the factor was found, which decides how much it
 	// counts towards the depth class.
 	kind candKind
+	// framed: the sentence presents what it names as a cause of the
+	// incident ("the root cause was", "a contributing factor was"), not
+	// as one link of a chain ("this led to").
+	framed bool
 }
 
 type candKind uint8
@@ -408,8 +446,9 @@ func (an *analysis) factorCands() []factorCand {
 			cue = "gap: " + strings.ToLower(an.hitText(i, h))
 		}
 		out = append(out, factorCand{
-			kind: ck,
-			cats: mask,
+			kind:   ck,
+			cats:   mask,
+			framed: ck == candCausal && an.has(i, c.namesCause) && an.doc.sentences[i].flags&flagHedged == 0,
 			f: ingest.Factor{
 				Text:       an.doc.sentences[i].text,
 				Key:        k,

@@ -446,6 +446,8 @@ type compiled struct {
 
 	hedge, placeholder                     int32
 	rootCause, singleCause, multiCause     int32
+	factorList                             int32 // "contributing factors included": a list follows
+	namesCause                             int32 // "the root cause was": presents a cause as such
 	counterfactual, blame, careful         int32
 	causal, deficiency, roles, personVerbs int32
 	imperative                             int32 // -1 when the catalog has none
@@ -530,6 +532,8 @@ func compile(f *catalogFile) (*compiled, error) {
 	add(&c.rootCause, "depth.root_cause", f.Depth.RootCause)
 	add(&c.singleCause, "depth.single_cause", f.Depth.SingleCause)
 	add(&c.multiCause, "depth.multi_cause", f.Depth.MultiCause)
+	add(&c.factorList, "depth.factor_list", f.Depth.FactorList)
+	add(&c.namesCause, "depth.names_cause", f.Depth.NamesCause)
 	add(&c.counterfactual, "depth.counterfactual", f.Depth.Counterfactual)
 	add(&c.blame, "depth.blame", f.Depth.Blame)
 	add(&c.careful, "depth.careful", f.Depth.Careful)
