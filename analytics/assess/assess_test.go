@@ -671,6 +671,16 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"help", "learning"}, nil},
 		{"a country and a message name are no first person", untitled("The US region dropped every I-HEARD-YOU message, as the router was designed to drop them."),
 			true, nil, []string{"normal_work"}},
+		// What an instrument showed is what the people saw, though it
+		// names none of them; a report of nothing is no cue.
+		{"an alarm says what it saw", untitled("Alarms went off at 05:15, indicating errors in the write path."),
+			true, []string{"cues"}, nil},
+		{"traces show the symptom", untitled("Traces revealed that requests were waiting up to 20 seconds for a connection."),
+			true, []string{"cues"}, nil},
+		{"monitoring says what it saw", untitled("Internal monitoring detected anomalies, including rising latency on the gateway."),
+			true, []string{"cues"}, nil},
+		{"nothing reported", untitled("Failures increased for an hour, but no data loss was reported."),
+			true, nil, []string{"cues"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -787,6 +797,13 @@ func TestCoverageConcepts(t *testing.T) {
 		{"learning", ingest.KindSummary, "The outage highlighted the importance of load testing after big changes.", false},
 		{"resilience", ingest.KindTimeline, "A failover gave some relief, but the queued jobs quickly returned.", false},
 		{"surprise", ingest.KindSummary, "Customers saw slow writes and, in rare cases, lost data.", false},
+		// A signal that alarmed, a worry voiced about a mismatch, attention
+		// given to a symptom.
+		{"cues", ingest.KindTimeline, "Network managers observed an alarming number of red warning lights.", true},
+		{"cues", ingest.KindSummary, "The flight team raised concerns about a discrepancy in the figures.", true},
+		{"cues", ingest.KindTimeline, "Operators initially focused on the internal DNS errors.", true},
+		{"cues", ingest.KindTimeline, "The engineers chased CORS errors and recent deploys for an hour.", true},
+		{"cues", ingest.KindTimeline, "When alerted, the team detected the difference between the two documents.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.

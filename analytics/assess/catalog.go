@@ -23,7 +23,7 @@ var defaultCatalog []byte
 // algorithmVersion changes whenever the assessment code gives different
 // results for the same catalog; it is folded into Catalog.Version so a new
 // release reassesses every debrief just as a new catalog does.
-const algorithmVersion = "9"
+const algorithmVersion = "10"
 
 // QuestionCategories returns the 13 question coverage categories of
 // DOMAIN.md, in the order assessments report them.
@@ -196,6 +196,11 @@ type ruleSpec struct {
 	None   []phrase `yaml:"none"`
 	In     []string `yaml:"in"`
 	Weight float64  `yaml:"weight"`
+	// Anyone exempts the rule from its category's People requirement:
+	// in a retelling, what an instrument or a report showed ("alarms
+	// indicated errors in writes") is what the people saw, though it
+	// names none of them.
+	Anyone bool `yaml:"anyone"`
 }
 
 type factorSpec struct {

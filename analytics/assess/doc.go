@@ -51,7 +51,9 @@
 // system did; there, the categories about what people noticed, knew,
 // decided or felt count only sentences that name a person or team ("the
 // engineers escalated"), not those about a system alone ("the code was
-// designed to panic"). Surprise (a rare fault or an unforeseen issue is
+// designed to panic"), unless a rule marked anyone says what an
+// instrument showed ("alarms fired, indicating errors in writes", "traces
+// revealed requests waiting"): that is what the people saw. Surprise (a rare fault or an unforeseen issue is
 // typicality whoever tells it), what went right, asking for help (an act
 // of people however it is told) and what was learnt (the group's) are
 // exempt.

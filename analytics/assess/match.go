@@ -472,6 +472,7 @@ type rule struct {
 	none   []int32
 	in     map[ingest.SectionKind]bool
 	weight float64
+	anyone bool // counts in a retelling without naming a person
 }
 
 type concept struct {
@@ -612,7 +613,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		}
 		for i, r := range q.Rules {
 			where := fmt.Sprintf("questions.%s.rules[%d]", k, i)
-			cr := rule{name: r.Name, weight: r.Weight}
+			cr := rule{name: r.Name, weight: r.Weight, anyone: r.Anyone}
 			if cr.name == "" {
 				cr.name = fmt.Sprintf("%s-%d", k, i+1)
 			}
