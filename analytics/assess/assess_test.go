@@ -681,6 +681,14 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"cues"}, nil},
 		{"nothing reported", untitled("Failures increased for an hour, but no data loss was reported."),
 			true, nil, []string{"cues"}},
+		// A decision told in the passive has deciders; a company's current
+		// plans are no choice made in the incident.
+		{"a decision in the passive", untitled("By noon the decision was made to give up on the broken cluster and restore from backup."),
+			true, []string{"decisions"}, nil},
+		{"a restore held back", untitled("A full restore was held back until Monday to avoid risk during the weekend peak."),
+			true, []string{"decisions"}, nil},
+		{"a plan in the present", untitled("The engineering team is now prioritizing a redesign of the cache layer."),
+			true, nil, []string{"decisions"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -804,6 +812,9 @@ func TestCoverageConcepts(t *testing.T) {
 		{"cues", ingest.KindTimeline, "Operators initially focused on the internal DNS errors.", true},
 		{"cues", ingest.KindTimeline, "The engineers chased CORS errors and recent deploys for an hour.", true},
 		{"cues", ingest.KindTimeline, "When alerted, the team detected the difference between the two documents.", false},
+		// The other way taken, a change tried on a part first.
+		{"decisions", ingest.KindResolution, "They rolled back to the previous image instead.", true},
+		{"decisions", ingest.KindResolution, "Engineers switched the feature off in one region to confirm its effect, then everywhere.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
