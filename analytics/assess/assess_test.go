@@ -689,6 +689,12 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"decisions"}, nil},
 		{"a plan in the present", untitled("The engineering team is now prioritizing a redesign of the cache layer."),
 			true, nil, []string{"decisions"}},
+		// How work usually goes, and a design set against what it did,
+		// need no person; a design alone is no comparison.
+		{"how the work usually goes", untitled("Index rebuilds are a routine operation and would normally take an hour."),
+			true, []string{"normal_work"}, nil},
+		{"a design against the outcome", untitled("The failover automation was designed to promote a replica within a minute, but it stalled for two hours."),
+			true, []string{"normal_work"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -815,6 +821,11 @@ func TestCoverageConcepts(t *testing.T) {
 		// The other way taken, a change tried on a part first.
 		{"decisions", ingest.KindResolution, "They rolled back to the previous image instead.", true},
 		{"decisions", ingest.KindResolution, "Engineers switched the feature off in one region to confirm its effect, then everywhere.", true},
+		// A plan, advice to customers and a promised date are no account
+		// of how work usually goes.
+		{"normal_work", ingest.KindResolution, "The provider is now implementing a program for regularly testing its recovery steps.", false},
+		{"normal_work", ingest.KindSummary, "Customers were advised to assume their keys had leaked.", false},
+		{"normal_work", ingest.KindSummary, "The vendor expected to fix the fault for every customer within months.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
