@@ -695,6 +695,11 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"normal_work"}, nil},
 		{"a design against the outcome", untitled("The failover automation was designed to promote a replica within a minute, but it stalled for two hours."),
 			true, []string{"normal_work"}, nil},
+		// A pressure only people or their organisation feel, stated as such.
+		{"a pressure stated", untitled("Facing mounting pressure from the press, the vendor replaced every chip."),
+			true, []string{"pressures"}, nil},
+		{"a cost to cut", untitled("The database was downsized two weeks earlier to cut costs, as the cloud credits were expiring."),
+			true, []string{"pressures"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -826,6 +831,12 @@ func TestCoverageConcepts(t *testing.T) {
 		{"normal_work", ingest.KindResolution, "The provider is now implementing a program for regularly testing its recovery steps.", false},
 		{"normal_work", ingest.KindSummary, "Customers were advised to assume their keys had leaked.", false},
 		{"normal_work", ingest.KindSummary, "The vendor expected to fix the fault for every customer within months.", false},
+		// Haste is a pressure; a system freezing ids, a database
+		// overwhelmed and a pipe's pressure are not.
+		{"pressures", ingest.KindSummary, "The replacement images were hastily tested before release.", true},
+		{"pressures", ingest.KindSummary, "Routine vacuuming freezes old transaction ids.", false},
+		{"pressures", ingest.KindSummary, "Under the read load the database was overwhelmed and queries timed out.", false},
+		{"pressures", ingest.KindSummary, "Hospitals reported a loss of pressure in the water supply.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.

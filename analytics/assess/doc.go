@@ -57,7 +57,8 @@
 // the passive ("the decision was made to...") has deciders; how the work
 // usually goes ("a routine task that would normally take an hour") and a
 // design set against what it did ("designed to promote a replica, but it
-// stalled") are normal work. Surprise (a rare fault or an unforeseen issue is
+// stalled") are normal work; a pressure only people feel, stated as such
+// ("facing mounting pressure", "to cut costs"), is a pressure. Surprise (a rare fault or an unforeseen issue is
 // typicality whoever tells it), what went right, asking for help (an act
 // of people however it is told) and what was learnt (the group's) are
 // exempt.
