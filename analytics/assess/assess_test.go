@@ -700,6 +700,11 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"pressures"}, nil},
 		{"a cost to cut", untitled("The database was downsized two weeks earlier to cut costs, as the cloud credits were expiring."),
 			true, []string{"pressures"}, nil},
+		// A judgement told impersonally still has judges.
+		{"a judgement in the passive", untitled("The fault first looked like a network problem before it was narrowed down to one zone."),
+			true, []string{"assessment"}, nil},
+		{"evidence read as pointing somewhere", untitled("The gaps were all the same size, which suggested a systematic fault in the allocator."),
+			true, []string{"assessment"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),

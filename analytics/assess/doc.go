@@ -54,7 +54,9 @@
 // designed to panic"), unless a rule marked anyone fires: what an
 // instrument showed ("alarms fired, indicating errors in writes", "traces
 // revealed requests waiting") is what the people saw; a decision told in
-// the passive ("the decision was made to...") has deciders; how the work
+// the passive ("the decision was made to...") has deciders, and a
+// judgement so told ("narrowed down to one zone", "which suggested a
+// systematic fault") has judges; how the work
 // usually goes ("a routine task that would normally take an hour") and a
 // design set against what it did ("designed to promote a replica, but it
 // stalled") are normal work; a pressure only people feel, stated as such
