@@ -409,7 +409,7 @@ func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind, anyoneOnl
 	hits := an.hitAt[i+1] > an.hitAt[i]
 	for ri := range q.rules {
 		r := &q.rules[ri]
-		if r.weight <= best || r.in != nil && !r.in[kind] || anyoneOnly && !r.anyone {
+		if r.weight <= best || r.in != nil && !r.in[kind] || anyoneOnly && !r.anyone || r.inside && an.retold {
 			continue
 		}
 		if len(r.groups) == 0 {

@@ -705,6 +705,16 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"assessment"}, nil},
 		{"evidence read as pointing somewhere", untitled("The gaps were all the same size, which suggested a systematic fault in the allocator."),
 			true, []string{"assessment"}, nil},
+		// What limited the harm counts; a retelling's bare scope of impact
+		// does not, though the team saying it of itself does.
+		{"drills drawn on", untitled("Drawing on earlier drills, the staff moved all traffic out of the zone in twenty minutes."),
+			true, []string{"resilience"}, nil},
+		{"narrow access held", untitled("The intruder's reach was constrained by the narrowly scoped access of the support accounts."),
+			true, []string{"resilience"}, nil},
+		{"a retold scope of impact", untitled("No data was lost, and engineers quickly identified the faulty switch."),
+			true, nil, []string{"resilience"}},
+		{"the team's own word", debrief(sec{ingest.KindResolution, "No data was lost."}),
+			false, []string{"resilience"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),

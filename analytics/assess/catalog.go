@@ -201,6 +201,10 @@ type ruleSpec struct {
 	// indicated errors in writes") is what the people saw, though it
 	// names none of them.
 	Anyone bool `yaml:"anyone"`
+	// Inside limits the rule to debriefs told by the team itself: in a
+	// retelling, "no data was lost" or "quickly identified the issue" is
+	// the narrator's account of the impact, not what the team saw go well.
+	Inside bool `yaml:"inside"`
 }
 
 type factorSpec struct {

@@ -60,7 +60,10 @@
 // usually goes ("a routine task that would normally take an hour") and a
 // design set against what it did ("designed to promote a replica, but it
 // stalled") are normal work; a pressure only people feel, stated as such
-// ("facing mounting pressure", "to cut costs"), is a pressure. Surprise (a rare fault or an unforeseen issue is
+// ("facing mounting pressure", "to cut costs"), is a pressure. A rule
+// marked inside never counts there: "no data was lost" or "quickly
+// identified the issue" is the narrator's scope of the impact, what went
+// right only when the team says it of itself. Surprise (a rare fault or an unforeseen issue is
 // typicality whoever tells it), what went right, asking for help (an act
 // of people however it is told) and what was learnt (the group's) are
 // exempt.
