@@ -852,6 +852,10 @@ func TestCoverageConcepts(t *testing.T) {
 		{"pressures", ingest.KindSummary, "Routine vacuuming freezes old transaction ids.", false},
 		{"pressures", ingest.KindSummary, "Under the read load the database was overwhelmed and queries timed out.", false},
 		{"pressures", ingest.KindSummary, "Hospitals reported a loss of pressure in the water supply.", false},
+		// A step that did not behave as meant, a command that did what
+		// nobody intended.
+		{"surprise", ingest.KindSummary, "One of the cleanup jobs did not behave as expected and the table stayed locked.", true},
+		{"surprise", ingest.KindSummary, "A command intended to measure the link capacity unintentionally took every link down.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
