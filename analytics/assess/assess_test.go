@@ -856,6 +856,10 @@ func TestCoverageConcepts(t *testing.T) {
 		// nobody intended.
 		{"surprise", ingest.KindSummary, "One of the cleanup jobs did not behave as expected and the table stayed locked.", true},
 		{"surprise", ingest.KindSummary, "A command intended to measure the link capacity unintentionally took every link down.", true},
+		// Earlier drills drawn on are a source of knowledge; advice given
+		// to customers is not the team's.
+		{"knowledge", ingest.KindResolution, "Thanks to earlier game days, they knew which region could take the traffic.", true},
+		{"knowledge", ingest.KindSummary, "Customers were advised to rotate their tokens.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
