@@ -860,6 +860,9 @@ func TestCoverageConcepts(t *testing.T) {
 		// to customers is not the team's.
 		{"knowledge", ingest.KindResolution, "Thanks to earlier game days, they knew which region could take the traffic.", true},
 		{"knowledge", ingest.KindSummary, "Customers were advised to rotate their tokens.", false},
+		// A practice named and lessons being put to use are no new learning.
+		{"learning", ingest.KindSummary, "The team also highlighted their use of chaos testing in every region.", false},
+		{"learning", ingest.KindSummary, "These lessons learned are being incorporated into capacity planning.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
