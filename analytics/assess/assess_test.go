@@ -863,6 +863,10 @@ func TestCoverageConcepts(t *testing.T) {
 		// A practice named and lessons being put to use are no new learning.
 		{"learning", ingest.KindSummary, "The team also highlighted their use of chaos testing in every region.", false},
 		{"learning", ingest.KindSummary, "These lessons learned are being incorporated into capacity planning.", false},
+		// Working with partners on future safeguards is a plan, not help
+		// sought; an undo that made things worse looks back, not ahead.
+		{"help", ingest.KindSummary, "The company is collaborating with partner services on safeguards against similar incidents.", false},
+		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
