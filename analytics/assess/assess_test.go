@@ -867,6 +867,9 @@ func TestCoverageConcepts(t *testing.T) {
 		// sought; an undo that made things worse looks back, not ahead.
 		{"help", ingest.KindSummary, "The company is collaborating with partner services on safeguards against similar incidents.", false},
 		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
+		// Work divided among people is coordination.
+		{"handoffs", ingest.KindTimeline, "For the patch, tasks were assigned to three engineers by noon.", true},
+		{"handoffs", ingest.KindTimeline, "One engineer was tasked with pulling the logs while another called the vendor.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
