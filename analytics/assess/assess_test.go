@@ -715,6 +715,9 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, nil, []string{"resilience"}},
 		{"the team's own word", debrief(sec{ingest.KindResolution, "No data was lost."}),
 			false, []string{"resilience"}, nil},
+		// People named by their work are people.
+		{"people by their work", untitled("The technicians noticed the cabinet temperature climbing all afternoon."),
+			true, []string{"cues"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
