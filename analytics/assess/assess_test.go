@@ -718,6 +718,10 @@ func TestRetellingNeedsPeople(t *testing.T) {
 		// People named by their work are people.
 		{"people by their work", untitled("The technicians noticed the cabinet temperature climbing all afternoon."),
 			true, []string{"cues"}, nil},
+		// In a retelling, engineers who identified the cause tell how it
+		// was resolved, not how they judged it.
+		{"a retold finding", untitled("Engineers identified the faulty route table and reverted it within the hour."),
+			true, nil, []string{"assessment"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -870,6 +874,7 @@ func TestCoverageConcepts(t *testing.T) {
 		// sought; an undo that made things worse looks back, not ahead.
 		{"help", ingest.KindSummary, "The company is collaborating with partner services on safeguards against similar incidents.", false},
 		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
+		{"assessment", ingest.KindTimeline, "Engineers identified the faulty route table and reverted it.", true},
 		// Work divided among people is coordination.
 		{"handoffs", ingest.KindTimeline, "For the patch, tasks were assigned to three engineers by noon.", true},
 		{"handoffs", ingest.KindTimeline, "One engineer was tasked with pulling the logs while another called the vendor.", true},
