@@ -722,6 +722,8 @@ func TestRetellingNeedsPeople(t *testing.T) {
 		// was resolved, not how they judged it.
 		{"a retold finding", untitled("Engineers identified the faulty route table and reverted it within the hour."),
 			true, nil, []string{"assessment"}},
+		{"a report's advice", untitled("It suggested that stricter compilers could make such defects more obvious."),
+			true, nil, []string{"assessment"}},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -875,6 +877,13 @@ func TestCoverageConcepts(t *testing.T) {
 		{"help", ingest.KindSummary, "The company is collaborating with partner services on safeguards against similar incidents.", false},
 		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
 		{"assessment", ingest.KindTimeline, "Engineers identified the faulty route table and reverted it.", true},
+		// Lost tools that hampered diagnosis judge nothing; a known bug
+		// triggered is a
+		// fault, not how work goes; a system built to heal itself is no
+		// account of what went right.
+		{"assessment", ingest.KindSummary, "The outage broke the tools and hampered the engineers' ability to diagnose the fault.", false},
+		{"normal_work", ingest.KindSummary, "The failover triggered a known bug in the API servers.", false},
+		{"resilience", ingest.KindSummary, "A simple defect brought down a system designed with self-healing features.", false},
 		// Work divided among people is coordination.
 		{"handoffs", ingest.KindTimeline, "For the patch, tasks were assigned to three engineers by noon.", true},
 		{"handoffs", ingest.KindTimeline, "One engineer was tasked with pulling the logs while another called the vendor.", true},
