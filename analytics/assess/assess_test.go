@@ -878,9 +878,8 @@ func TestCoverageConcepts(t *testing.T) {
 		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
 		{"assessment", ingest.KindTimeline, "Engineers identified the faulty route table and reverted it.", true},
 		// Lost tools that hampered diagnosis judge nothing; a known bug
-		// triggered is a
-		// fault, not how work goes; a system built to heal itself is no
-		// account of what went right.
+		// triggered is a fault, not how work goes; a system built to heal
+		// itself is no account of what went right.
 		{"assessment", ingest.KindSummary, "The outage broke the tools and hampered the engineers' ability to diagnose the fault.", false},
 		{"normal_work", ingest.KindSummary, "The failover triggered a known bug in the API servers.", false},
 		{"resilience", ingest.KindSummary, "A simple defect brought down a system designed with self-healing features.", false},
