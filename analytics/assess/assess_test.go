@@ -724,6 +724,8 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, nil, []string{"assessment"}},
 		{"a report's advice", untitled("It suggested that stricter compilers could make such defects more obvious."),
 			true, nil, []string{"assessment"}},
+		{"practice drawn on", untitled("Services were restarted slowly, drawing on experience from regular failover exercises."),
+			true, []string{"knowledge"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
