@@ -687,6 +687,8 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"decisions"}, nil},
 		{"a restore held back", untitled("A full restore was held back until Monday to avoid risk during the weekend peak."),
 			true, []string{"decisions"}, nil},
+		{"options weighed in the passive", untitled("Recovery options considered included a restore from backup and a rebuild from source."),
+			true, []string{"decisions"}, nil},
 		{"a plan in the present", untitled("The engineering team is now prioritizing a redesign of the cache layer."),
 			true, nil, []string{"decisions"}},
 		// How work usually goes, and a design set against what it did,
