@@ -888,7 +888,7 @@ func TestCoverageConcepts(t *testing.T) {
 		{"normal_work", ingest.KindSummary, "The failover triggered a known bug in the API servers.", false},
 		{"resilience", ingest.KindSummary, "A simple defect brought down a system designed with self-healing features.", false},
 		// Lessons that open with an imperative, an adverb first, are plans.
-		{"learning", ingest.KindLessons, "Acquire the knowledge needed to run the admission controller.", false},
+		{"learning", ingest.KindLessons, "Acquire hands-on experience with the admission controller.", false},
 		{"learning", ingest.KindLessons, "Quickly address the actions of earlier postmortems.", false},
 		// Work divided among people is coordination.
 		{"handoffs", ingest.KindTimeline, "For the patch, tasks were assigned to three engineers by noon.", true},
