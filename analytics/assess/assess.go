@@ -357,10 +357,13 @@ func (an *analysis) coverage() []ingest.Coverage {
 			if !ok {
 				mult = 1
 			}
-			if mult == 0 || q.people && an.retold && !an.namesPerson(i) {
+			if mult == 0 {
 				continue
 			}
-			sc, ri := an.ruleScore(i, q, kind)
+			// In a retelling, a category about people counts a sentence
+			// that names none only by a rule marked anyone.
+			anyoneOnly := q.people && an.retold && !an.namesPerson(i)
+			sc, ri := an.ruleScore(i, q, kind, anyoneOnly)
 			if sc == 0 {
 				continue
 			}
@@ -399,14 +402,14 @@ func (an *analysis) coverage() []ingest.Coverage {
 }
 
 // ruleScore returns the weight of the best rule of q that fires on
-// sentence i, and its index.
-func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind) (float64, int) {
+// sentence i, and its index; with anyoneOnly, only of rules marked anyone.
+func (an *analysis) ruleScore(i int, q *qcat, kind ingest.SectionKind, anyoneOnly bool) (float64, int) {
 	var best float64
 	bestRule := -1
 	hits := an.hitAt[i+1] > an.hitAt[i]
 	for ri := range q.rules {
 		r := &q.rules[ri]
-		if r.weight <= best || r.in != nil && !r.in[kind] {
+		if r.weight <= best || r.in != nil && !r.in[kind] || anyoneOnly && !r.anyone || r.inside && an.retold {
 			continue
 		}
 		if len(r.groups) == 0 {

@@ -719,6 +719,57 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			true, []string{"help", "learning"}, nil},
 		{"a country and a message name are no first person", untitled("The US region dropped every I-HEARD-YOU message, as the router was designed to drop them."),
 			true, nil, []string{"normal_work"}},
+		// What an instrument showed is what the people saw, though it
+		// names none of them.
+		{"an alarm says what it saw", untitled("Alarms went off at 05:15, indicating errors in the write path."),
+			true, []string{"cues"}, nil},
+		{"traces show the symptom", untitled("Traces revealed that requests were waiting up to 20 seconds for a connection."),
+			true, []string{"cues"}, nil},
+		{"monitoring says what it saw", untitled("Internal monitoring detected anomalies, including rising latency on the gateway."),
+			true, []string{"cues"}, nil},
+		// A decision told in the passive has deciders; a company's current
+		// plans are no choice made in the incident.
+		{"a decision in the passive", untitled("By noon the decision was made to give up on the broken cluster and restore from backup."),
+			true, []string{"decisions"}, nil},
+		{"a restore held back", untitled("A full restore was held back until Monday to avoid risk during the weekend peak."),
+			true, []string{"decisions"}, nil},
+		{"options weighed in the passive", untitled("Recovery options considered included a restore from backup and a rebuild from source."),
+			true, []string{"decisions"}, nil},
+		{"a plan in the present", untitled("The engineering team is now prioritizing a redesign of the cache layer."),
+			true, nil, []string{"decisions"}},
+		// How work usually goes, and a design set against what it did,
+		// need no person; a design alone is no comparison.
+		{"how the work usually goes", untitled("Index rebuilds are a routine operation and would normally take an hour."),
+			true, []string{"normal_work"}, nil},
+		{"a design against the outcome", untitled("The failover automation was designed to promote a replica within a minute, but it stalled for two hours."),
+			true, []string{"normal_work"}, nil},
+		// A pressure only people or their organisation feel, stated as such.
+		{"a pressure stated", untitled("Facing mounting pressure from the press, the vendor replaced every chip."),
+			true, []string{"pressures"}, nil},
+		{"a cost to cut", untitled("The database was downsized two weeks earlier to cut costs, as the cloud credits were expiring."),
+			true, []string{"pressures"}, nil},
+		// A judgement told impersonally still has judges.
+		{"a judgement in the passive", untitled("The fault first looked like a network problem before it was narrowed down to one zone."),
+			true, []string{"assessment"}, nil},
+		{"evidence read as pointing somewhere", untitled("The gaps were all the same size, which suggested a systematic fault in the allocator."),
+			true, []string{"assessment"}, nil},
+		// What limited the harm counts; a retelling's bare scope of impact
+		// does not.
+		{"drills drawn on", untitled("Drawing on earlier drills, the staff moved all traffic out of the zone in twenty minutes."),
+			true, []string{"resilience"}, nil},
+		{"narrow access held", untitled("The intruder's reach was constrained by the narrowly scoped access of the support accounts."),
+			true, []string{"resilience"}, nil},
+		{"a retold scope of impact", untitled("No data was lost, and engineers quickly identified the faulty switch."),
+			true, nil, []string{"resilience"}},
+		// People named by their work are people.
+		{"people by their work", untitled("The technicians noticed the cabinet temperature climbing all afternoon."),
+			true, []string{"cues"}, nil},
+		// In a retelling, engineers who identified the cause tell how it
+		// was resolved, not how they judged it.
+		{"a retold finding", untitled("Engineers identified the faulty route table and reverted it within the hour."),
+			true, nil, []string{"assessment"}},
+		{"practice drawn on", untitled("Services were restarted slowly, drawing on experience from regular failover exercises."),
+			true, []string{"knowledge"}, nil},
 		{"first person", untitled("We noticed the error rate spike after the deploy. The scheduler was designed to retry forever."),
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
@@ -835,6 +886,53 @@ func TestCoverageConcepts(t *testing.T) {
 		{"learning", ingest.KindSummary, "The outage highlighted the importance of load testing after big changes.", false},
 		{"resilience", ingest.KindTimeline, "A failover gave some relief, but the queued jobs quickly returned.", false},
 		{"surprise", ingest.KindSummary, "Customers saw slow writes and, in rare cases, lost data.", false},
+		// A signal that alarmed, a worry voiced about a mismatch, attention
+		// given to a symptom.
+		{"cues", ingest.KindTimeline, "Network managers observed an alarming number of red warning lights.", true},
+		{"cues", ingest.KindSummary, "The flight team raised concerns about a discrepancy in the figures.", true},
+		{"cues", ingest.KindTimeline, "Operators initially focused on the internal DNS errors.", true},
+		{"cues", ingest.KindTimeline, "The engineers chased CORS errors and recent deploys for an hour.", true},
+		// The other way taken, a change tried on a part first.
+		{"decisions", ingest.KindResolution, "They rolled back to the previous image instead.", true},
+		{"decisions", ingest.KindResolution, "Engineers switched the feature off in one region to confirm its effect, then everywhere.", true},
+		// A plan, advice to customers and a promised date are no account
+		// of how work usually goes.
+		{"normal_work", ingest.KindResolution, "The provider is now implementing a program for regularly testing its recovery steps.", false},
+		{"normal_work", ingest.KindSummary, "Customers were advised to assume their keys had leaked.", false},
+		{"normal_work", ingest.KindSummary, "The vendor expected to fix the fault for every customer within months.", false},
+		// Haste is a pressure; a system freezing ids, a database
+		// overwhelmed and a pipe's pressure are not.
+		{"pressures", ingest.KindSummary, "The replacement images were hastily tested before release.", true},
+		{"pressures", ingest.KindSummary, "Routine vacuuming freezes old transaction ids.", false},
+		{"pressures", ingest.KindSummary, "Under the read load the database was overwhelmed and queries timed out.", false},
+		{"pressures", ingest.KindSummary, "Hospitals reported a loss of pressure in the water supply.", false},
+		// A step that did not behave as meant, a command that did what
+		// nobody intended.
+		{"surprise", ingest.KindSummary, "One of the cleanup jobs did not behave as expected and the table stayed locked.", true},
+		{"surprise", ingest.KindSummary, "A command intended to measure the link capacity unintentionally took every link down.", true},
+		// Earlier drills drawn on are a source of knowledge; advice given
+		// to customers is not the team's.
+		{"knowledge", ingest.KindResolution, "Thanks to earlier game days, they knew which region could take the traffic.", true},
+		{"knowledge", ingest.KindSummary, "Customers were advised to rotate their tokens.", false},
+		// A practice named and lessons being put to use are no new learning.
+		{"learning", ingest.KindSummary, "The team also highlighted their use of chaos testing in every region.", false},
+		{"learning", ingest.KindSummary, "These lessons learned are being incorporated into capacity planning.", false},
+		// Working with partners on future safeguards is a plan, not help
+		// sought; an undo that made things worse looks back, not ahead.
+		{"help", ingest.KindSummary, "The company is collaborating with partner services on safeguards against similar incidents.", false},
+		{"anticipation", ingest.KindTimeline, "The engineers removed the new code, which made things worse.", false},
+		// Lost tools that hampered diagnosis judge nothing; a known bug
+		// triggered is a fault, not how work goes; a system built to heal
+		// itself is no account of what went right.
+		{"assessment", ingest.KindSummary, "The outage broke the tools and hampered the engineers' ability to diagnose the fault.", false},
+		{"normal_work", ingest.KindSummary, "The failover triggered a known bug in the API servers.", false},
+		{"resilience", ingest.KindSummary, "A simple defect brought down a system designed with self-healing features.", false},
+		// Lessons that open with an imperative, an adverb first, are plans.
+		{"learning", ingest.KindLessons, "Acquire hands-on experience with the admission controller.", false},
+		{"learning", ingest.KindLessons, "Quickly address the actions of earlier postmortems.", false},
+		// Work divided among people is coordination.
+		{"handoffs", ingest.KindTimeline, "For the patch, tasks were assigned to three engineers by noon.", true},
+		{"handoffs", ingest.KindTimeline, "One engineer was tasked with pulling the logs while another called the vendor.", true},
 		// A program called a puzzle is no puzzlement.
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.

@@ -196,6 +196,15 @@ type ruleSpec struct {
 	None   []phrase `yaml:"none"`
 	In     []string `yaml:"in"`
 	Weight float64  `yaml:"weight"`
+	// Anyone exempts the rule from its category's People requirement:
+	// in a retelling, what an instrument or a report showed ("alarms
+	// indicated errors in writes") is what the people saw, though it
+	// names none of them.
+	Anyone bool `yaml:"anyone"`
+	// Inside limits the rule to debriefs told by the team itself: in a
+	// retelling, "no data was lost" or "quickly identified the issue" is
+	// the narrator's account of the impact, not what the team saw go well.
+	Inside bool `yaml:"inside"`
 }
 
 type factorSpec struct {

@@ -53,7 +53,19 @@
 // system did; there, the categories about what people noticed, knew,
 // decided or felt count only sentences that name a person or team ("the
 // engineers escalated"), not those about a system alone ("the code was
-// designed to panic"). Surprise (a rare fault or an unforeseen issue is
+// designed to panic"), unless a rule marked anyone fires: what an
+// instrument showed ("alarms fired, indicating errors in writes", "traces
+// revealed requests waiting") is what the people saw; a decision told in
+// the passive ("the decision was made to...") has deciders, and a
+// judgement so told ("narrowed down to one zone", "which suggested a
+// systematic fault") has judges; how the work
+// usually goes ("a routine task that would normally take an hour") and a
+// design set against what it did ("designed to promote a replica, but it
+// stalled") are normal work; a pressure only people feel, stated as such
+// ("facing mounting pressure", "to cut costs"), is a pressure. A rule
+// marked inside never counts there: "no data was lost" or "quickly
+// identified the issue" is the narrator's scope of the impact, what went
+// right only when the team says it of itself. Surprise (a rare fault or an unforeseen issue is
 // typicality whoever tells it), what went right, asking for help (an act
 // of people however it is told) and what was learnt (the group's) are
 // exempt.

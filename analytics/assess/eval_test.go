@@ -310,11 +310,14 @@ func TestCorpusEvaluation(t *testing.T) {
 	// testdata/labels/fresh3: 40 retold summaries (icco) labelled blind by
 	// three readers, measured once as unseen with the code of 2d02fef
 	// (0.305, 0.559, 0.450 against their majority) and then used for
-	// tuning.
+	// tuning. A round on retold coverage (rules that need no person named:
+	// what an alarm showed, decisions and judgements told in the passive,
+	// how work usually goes, pressures stated as such) took its coverage
+	// from 0.562 to 0.752; the coverage floor is that minus 0.02 (from 0.28).
 	t.Run("fresh3", func(t *testing.T) {
 		_, majority := loadBatch(t, tuningBatch)
 		r := Evaluate(majority, assessLabelled(t, corpusDir, majority))
-		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.28, factors: 0.53, depth: 0.42})
+		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.73, factors: 0.53, depth: 0.42})
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)

@@ -474,6 +474,8 @@ type rule struct {
 	none   []int32
 	in     map[ingest.SectionKind]bool
 	weight float64
+	anyone bool // counts in a retelling without naming a person
+	inside bool // never counts in a retelling
 }
 
 type concept struct {
@@ -616,7 +618,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		}
 		for i, r := range q.Rules {
 			where := fmt.Sprintf("questions.%s.rules[%d]", k, i)
-			cr := rule{name: r.Name, weight: r.Weight}
+			cr := rule{name: r.Name, weight: r.Weight, anyone: r.Anyone, inside: r.Inside}
 			if cr.name == "" {
 				cr.name = fmt.Sprintf("%s-%d", k, i+1)
 			}
