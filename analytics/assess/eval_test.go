@@ -502,7 +502,8 @@ func TestReaderGroupsAgree(t *testing.T) {
 
 // TestUnseenHoldout measures the assessment on public debriefs that three
 // people labelled blind and independently after every earlier label set
-// had been used for tuning (testdata/labels/fresh2 and fresh4, 40 each):
+// had been used for tuning (testdata/labels/fresh2 and fresh4, 40 each,
+// and fresh6, 30):
 // against their majority, and, for the ceiling, each reader against each
 // other one and the assessment against each reader. When labelled, the
 // readers of fresh2 agreed pairwise at coverage micro-F1 0.80-0.90,
@@ -535,8 +536,8 @@ func TestUnseenHoldout(t *testing.T) {
 	r := Evaluate(all, results)
 	// Floors: the first measurement, with the code of 2d02fef before any
 	// tuning on the 162 earlier debriefs as a whole (fresh2 0.440, 0.608,
-	// 0.500; fresh4 0.232, 0.564, 0.475; both 0.335, 0.584, 0.487), minus
-	// a margin.
-	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.31, factors: 0.55, depth: 0.45})
+	// 0.500; fresh4 0.232, 0.564, 0.475; fresh6 0.300, 0.577, 0.400; all
+	// 110: 0.327, 0.582, 0.464), minus a margin.
+	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.30, factors: 0.55, depth: 0.43})
 	logTargets(t, "unseen holdouts", r)
 }
