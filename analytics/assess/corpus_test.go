@@ -28,10 +28,13 @@ const (
 
 // Batches labelled by three readers: folders of testdata/labels, each with
 // three people's blind labels (reader1.yaml to reader3.yaml) of the same
-// 40 debriefs no earlier label file names. The unseen ones are the
-// holdouts whose majorities measure the assessment on debriefs nobody
-// tuned it on; fresh3 was labelled as one, measured once with the code
-// of 2d02fef and then given to tuning, for its retold summaries (icco).
+// debriefs (40; fresh6 30), none of which an earlier label file names. The
+// unseen ones are the holdouts whose majorities measure the assessment on
+// debriefs nobody tuned it on. fresh3 and fresh5 were labelled the same
+// way and given to tuning, for their retold summaries (icco): fresh3 after
+// one measurement with the code of 2d02fef, fresh5 after one with the
+// code of its day's first round. fresh3 and fresh5 also have a second
+// group of readers (reader4.yaml to reader6.yaml).
 var (
 	unseenBatches = []string{"../../testdata/labels/fresh2", "../../testdata/labels/fresh4", "../../testdata/labels/fresh6"}
 	tuningBatch   = "../../testdata/labels/fresh3"
