@@ -1016,6 +1016,24 @@ func TestRetoldFactorCues(t *testing.T) {
 		// The service being down is the impact, not people out of reach.
 		{"The service was unavailable for two hours.", "", "pressure"},
 		{"The on-call engineer was unavailable that night.", "pressure", ""},
+		// Automation acting on its own is tooling; a pipeline of data or a
+		// UI customers could not reach is not.
+		{"A package manager run undid the manual change, which caused the node loss.", "tooling", ""},
+		{"An automated nightly cleanup job deleted the base images, which broke every build.", "tooling", ""},
+		{"Trades went on for an hour due to the lack of a kill switch.", "tooling", ""},
+		{"The backlog blocked the independent archive pipelines, leading to wider delays.", "", "tooling"},
+		{"The outage led to failures accessing the user interface for customers.", "", "tooling"},
+		{"A misleading comment in the firewall rules led to a bad edit.", "documentation", "tooling"},
+		// A status page that could not be updated is communication;
+		// machines talking to each other are not.
+		{"Updating the status page was delayed because it depended on the failed login service.", "communication", ""},
+		{"CPU exhaustion led to network communication failures between the nodes.", "", "communication"},
+		{"The bad config removed every prefix from the BGP announcements, which caused the outage.", "", "communication"},
+		// A fragile code path or a limit passed is no attack.
+		{"The bad record triggered the vulnerable code path, causing a crash loop.", "", "security"},
+		{"The thread limit breach prevented the routing maps from being built.", "", "security"},
+		{"There was no evidence of data corruption after the failover, which caused the delay.", "", "data"},
+		{"Despite following the existing runbook, a typo caused more servers to be removed.", "", "documentation"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
