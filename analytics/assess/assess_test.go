@@ -1034,6 +1034,13 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The thread limit breach prevented the routing maps from being built.", "", "security"},
 		{"There was no evidence of data corruption after the failover, which caused the delay.", "", "data"},
 		{"Despite following the existing runbook, a typo caused more servers to be removed.", "", "documentation"},
+		// A slow code path, retries that piled up or a design that could
+		// not cope is a software defect.
+		{"A burst of updates exposed an inefficient code path, which caused the queue to stall.", "software_bug", ""},
+		{"A new caller that retried on timeouts caused the write latency to climb.", "software_bug", ""},
+		{"The scheduler misread slow replies as dead hosts, which triggered a storm of moves.", "software_bug", ""},
+		{"The throttles were misfiring under normal load, which caused the backlog.", "software_bug", ""},
+		{"An unnecessary transaction around each request caused the pool to run dry.", "software_bug", ""},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
