@@ -1041,6 +1041,14 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The scheduler misread slow replies as dead hosts, which triggered a storm of moves.", "software_bug", ""},
 		{"The throttles were misfiring under normal load, which caused the backlog.", "software_bug", ""},
 		{"An unnecessary transaction around each request caused the pool to run dry.", "software_bug", ""},
+		// Another party's work or product is a dependency; an intruder or
+		// the apps that use our API are not.
+		{"The contractor's module sent values in the wrong units, which caused the failure.", "dependency", ""},
+		{"A known bug in the hosted cache's failover code caused the second outage.", "dependency", ""},
+		{"The stall was caused by a deadlock deep in the MySQL internals.", "dependency", ""},
+		{"An unauthorized third party used the stolen session, which led to the breach.", "", "dependency"},
+		// A status page that could not be updated is no monitoring gap.
+		{"Posting to the service health dashboard was impaired due to the storage outage.", "", "monitoring"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
