@@ -1049,6 +1049,12 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"An unauthorized third party used the stolen session, which led to the breach.", "", "dependency"},
 		// A status page that could not be updated is no monitoring gap.
 		{"Posting to the service health dashboard was impaired due to the storage outage.", "", "monitoring"},
+		// A defect brought in by a change, a software update, a feature
+		// launch or a later deploy is a code change.
+		{"The race was in a one-line defect introduced during an upgrade, which caused the resets.", "code_change", ""},
+		{"A software update on the ground station caused every receiver to get bad data.", "code_change", ""},
+		{"The launch of the sharing feature doubled the requests, which led to the session limit being hit.", "code_change", ""},
+		{"A subsequent deployment skipped the pinned artifacts, which caused the crashes to resume.", "code_change", ""},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
