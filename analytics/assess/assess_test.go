@@ -1055,6 +1055,11 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"A software update on the ground station caused every receiver to get bad data.", "code_change", ""},
 		{"The launch of the sharing feature doubled the requests, which led to the session limit being hit.", "code_change", ""},
 		{"A subsequent deployment skipped the pinned artifacts, which caused the crashes to resume.", "code_change", ""},
+		// The devices and rules that carry and filter traffic are network.
+		{"A half-failed switch in the core caused inconsistent traffic between the sites.", "network", ""},
+		{"The proxy rewrote the iptables rules badly, which caused requests to vanish.", "network", ""},
+		{"A new edge rule began blocking legitimate traffic, which caused the errors.", "network", ""},
+		{"The health check failures led to every web server being taken out of rotation.", "network", ""},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
