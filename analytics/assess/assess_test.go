@@ -1060,6 +1060,11 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The proxy rewrote the iptables rules badly, which caused requests to vanish.", "network", ""},
 		{"A new edge rule began blocking legitimate traffic, which caused the errors.", "network", ""},
 		{"The health check failures led to every web server being taken out of rotation.", "network", ""},
+		// A feature or mode switched on, a field left blank, is a change of
+		// configuration; a timeout passed under load is not.
+		{"Enabling the game for all users led to a surge of requests.", "config_change", ""},
+		{"A policy with blank fields caused the control plane to crash.", "config_change", ""},
+		{"The load caused response times to exceed the timeout values.", "", "config_change"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
