@@ -1065,6 +1065,10 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"Enabling the game for all users led to a surge of requests.", "config_change", ""},
 		{"A policy with blank fields caused the control plane to crash.", "config_change", ""},
 		{"The load caused response times to exceed the timeout values.", "", "config_change"},
+		// A partner's automation is its own; a pipeline gone around is
+		// process, not a tool that got in the way.
+		{"A cleanup job run by a partner service deleted our resource group, which caused the outage.", "", "tooling"},
+		{"An operator changed the firewall outside of the deploy pipeline, which caused the blocking.", "", "tooling"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
