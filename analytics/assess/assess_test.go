@@ -1069,6 +1069,13 @@ func TestRetoldFactorCues(t *testing.T) {
 		// process, not a tool that got in the way.
 		{"A cleanup job run by a partner service deleted our resource group, which caused the outage.", "", "tooling"},
 		{"An operator changed the firewall outside of the deploy pipeline, which caused the blocking.", "", "tooling"},
+		// Rollout practice set aside, no plan to recover, a deploy by hand
+		// are process; a technical push or test process is not.
+		{"Instead of following the usual practice of small batches, the change went everywhere, which caused the outage.", "process", ""},
+		{"The lack of a disaster recovery plan led to a long downtime.", "process", ""},
+		{"A manual deployment to eight servers caused the version mismatch.", "process", ""},
+		{"A second bug kept the verdict from reaching the push process, which caused the rollout.", "", "process"},
+		{"The canary deployment timed out, which caused every change to queue.", "", "process"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
