@@ -1076,6 +1076,13 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"A manual deployment to eight servers caused the version mismatch.", "process", ""},
 		{"A second bug kept the verdict from reaching the push process, which caused the rollout.", "", "process"},
 		{"The canary deployment timed out, which caused every change to queue.", "", "process"},
+		// What failed in a data centre is hardware; a data centre named as
+		// the place is not. A move the provider made on its own, a library
+		// upgrade and a rebuild from backups are no infrastructure change.
+		{"A bad firewall change was applied to the proxy in the London data center, which caused the errors.", "", "hardware"},
+		{"The primary cache node was migrated automatically by the provider, which caused it to drop offline.", "", "infra_change"},
+		{"A library upgrade in the scheduler caused a lock to be held far longer.", "dependency", "infra_change"},
+		{"The volumes were rebuilt from backup snapshots because the disks were lost.", "", "infra_change"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
