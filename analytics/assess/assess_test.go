@@ -1083,6 +1083,12 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The primary cache node was migrated automatically by the provider, which caused it to drop offline.", "", "infra_change"},
 		{"A library upgrade in the scheduler caused a lock to be held far longer.", "dependency", "infra_change"},
 		{"The volumes were rebuilt from backup snapshots because the disks were lost.", "", "infra_change"},
+		// Data half moved, written back empty or deleted is bad data; a
+		// packet filter's corrupted rules are not.
+		{"The autoscaler read partially migrated records, which caused it to remove hosts.", "data", ""},
+		{"The write stored empty strings in place of the secrets, which caused the logins to fail.", "data", ""},
+		{"A maintenance job deleted state data for the balancers, which led to bad routing.", "data", ""},
+		{"The version skew led to corrupted iptables rulesets on the nodes.", "", "data"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
