@@ -1089,6 +1089,13 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The write stored empty strings in place of the secrets, which caused the logins to fail.", "data", ""},
 		{"A maintenance job deleted state data for the balancers, which led to bad routing.", "data", ""},
 		{"The version skew led to corrupted iptables rulesets on the nodes.", "", "data"},
+		// Alerts set up wrong, logs that dropped what was needed and
+		// failures that told no one are detection gaps; a bug that went
+		// undetected until it fired is not.
+		{"The team learnt late, largely because of incorrectly configured alerts on the routers.", "monitoring", ""},
+		{"The nightly dumps stopped working due to a silent backup failure.", "monitoring", ""},
+		{"Debugging was slow due to log buffering that dropped the stack traces.", "monitoring", ""},
+		{"The change exposed a previously undetected bug, which caused an infinite loop.", "", "monitoring"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
