@@ -1096,6 +1096,10 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The nightly dumps stopped working due to a silent backup failure.", "monitoring", ""},
 		{"Debugging was slow due to log buffering that dropped the stack traces.", "monitoring", ""},
 		{"The change exposed a previously undetected bug, which caused an infinite loop.", "", "monitoring"},
+		// What a number type can hold and a tool that manages capacity are
+		// no load factor.
+		{"The conversion overflowed because the value exceeded the 16-bit integer's capacity.", "", "capacity"},
+		{"The root cause was an internal tool used for capacity management.", "", "capacity"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
