@@ -1100,6 +1100,11 @@ func TestRetoldFactorCues(t *testing.T) {
 		// no load factor.
 		{"The conversion overflowed because the value exceeded the 16-bit integer's capacity.", "", "capacity"},
 		{"The root cause was an internal tool used for capacity management.", "", "capacity"},
+		// Haste and caution weighed against harm are pressures; a network
+		// "compromised" by a fault is no attack.
+		{"The replacement images were hastily tested, which led to broken builds.", "pressure", ""},
+		{"Recovery was delayed due to a cautious approach to avoid affecting running workloads.", "pressure", ""},
+		{"Due to the compromised network, the fencing commands were not delivered.", "", "security"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
