@@ -310,11 +310,13 @@ func TestCorpusEvaluation(t *testing.T) {
 	// testdata/labels/fresh3: 40 retold summaries (icco) labelled blind by
 	// three readers, measured once as unseen with the code of 2d02fef
 	// (0.305, 0.559, 0.450 against their majority) and then used for
-	// tuning.
+	// tuning. A round on factor categories from the readers' notes (their
+	// front-matter summaries now read too) took its factors to 0.744; the
+	// factor floor is that minus 0.02 (from 0.53).
 	t.Run("fresh3", func(t *testing.T) {
 		_, majority := loadBatch(t, tuningBatch)
 		r := Evaluate(majority, assessLabelled(t, corpusDir, majority))
-		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.28, factors: 0.53, depth: 0.42})
+		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.28, factors: 0.72, depth: 0.42})
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
