@@ -1105,6 +1105,12 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"The replacement images were hastily tested, which led to broken builds.", "pressure", ""},
 		{"Recovery was delayed due to a cautious approach to avoid affecting running workloads.", "pressure", ""},
 		{"Due to the compromised network, the fencing commands were not delivered.", "", "security"},
+		// A cache's time to live is no name lookup, DNS errors customers
+		// saw are the effect; a store machines use for coordination is not
+		// people coordinating.
+		{"A shorter cache TTL for user settings led to a surge of writes.", "", "dns"},
+		{"The cleared headers resulted in DNS errors observed by clients.", "", "dns"},
+		{"The read-only store hit the cluster manager, which relies on the store for coordination, causing failovers.", "", "communication"},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
