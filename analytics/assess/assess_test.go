@@ -1111,6 +1111,8 @@ func TestRetoldFactorCues(t *testing.T) {
 		{"A shorter cache TTL for user settings led to a surge of writes.", "", "dns"},
 		{"The cleared headers resulted in DNS errors observed by clients.", "", "dns"},
 		{"The read-only store hit the cluster manager, which relies on the store for coordination, causing failovers.", "", "communication"},
+		{"An accidental N+1 join caused thousands of duplicate calls to the partner.", "software_bug", ""},
+		{"A known firmware issue kept the servers from seeing their drives, which caused the long recovery.", "software_bug", ""},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)
