@@ -1114,6 +1114,103 @@ func TestRetoldFactorCues(t *testing.T) {
 		// The service being down is the impact, not people out of reach.
 		{"The service was unavailable for two hours.", "", "pressure"},
 		{"The on-call engineer was unavailable that night.", "pressure", ""},
+		// Automation acting on its own is tooling; a pipeline of data or a
+		// UI customers could not reach is not.
+		{"A package manager run undid the manual change, which caused the node loss.", "tooling", ""},
+		{"An automated nightly cleanup job deleted the base images, which broke every build.", "tooling", ""},
+		{"Trades went on for an hour due to the lack of a kill switch.", "tooling", ""},
+		{"The backlog blocked the independent archive pipelines, leading to wider delays.", "", "tooling"},
+		{"The outage led to failures accessing the user interface for customers.", "", "tooling"},
+		{"A misleading comment in the firewall rules led to a bad edit.", "documentation", "tooling"},
+		// A status page that could not be updated is communication;
+		// machines talking to each other are not.
+		{"Updating the status page was delayed because it depended on the failed login service.", "communication", ""},
+		{"CPU exhaustion led to network communication failures between the nodes.", "", "communication"},
+		{"The bad config removed every prefix from the BGP announcements, which caused the outage.", "", "communication"},
+		// A fragile code path or a limit passed is no attack.
+		{"The bad record triggered the vulnerable code path, causing a crash loop.", "", "security"},
+		{"The thread limit breach prevented the routing maps from being built.", "", "security"},
+		{"There was no evidence of data corruption after the failover, which caused the delay.", "", "data"},
+		{"Despite following the existing runbook, a typo caused more servers to be removed.", "", "documentation"},
+		// A slow code path, retries that piled up or a design that could
+		// not cope is a software defect.
+		{"A burst of updates exposed an inefficient code path, which caused the queue to stall.", "software_bug", ""},
+		{"A new caller that retried on timeouts caused the write latency to climb.", "software_bug", ""},
+		{"The scheduler misread slow replies as dead hosts, which triggered a storm of moves.", "software_bug", ""},
+		{"The throttles were misfiring under normal load, which caused the backlog.", "software_bug", ""},
+		{"An unnecessary transaction around each request caused the pool to run dry.", "software_bug", ""},
+		// Another party's work or product is a dependency; an intruder or
+		// the apps that use our API are not.
+		{"The contractor's module sent values in the wrong units, which caused the failure.", "dependency", ""},
+		{"A known bug in the hosted cache's failover code caused the second outage.", "dependency", ""},
+		{"The stall was caused by a deadlock deep in the MySQL internals.", "dependency", ""},
+		{"An unauthorized third party used the stolen session, which led to the breach.", "", "dependency"},
+		// A status page that could not be updated is no monitoring gap.
+		{"Posting to the service health dashboard was impaired due to the storage outage.", "", "monitoring"},
+		// A defect brought in by a change, a software update, a feature
+		// launch or a later deploy is a code change.
+		{"The race was in a one-line defect introduced during an upgrade, which caused the resets.", "code_change", ""},
+		{"A software update on the ground station caused every receiver to get bad data.", "code_change", ""},
+		{"The launch of the sharing feature doubled the requests, which led to the session limit being hit.", "code_change", ""},
+		{"A subsequent deployment skipped the pinned artifacts, which caused the crashes to resume.", "code_change", ""},
+		// The devices and rules that carry and filter traffic are network.
+		{"A half-failed switch in the core caused inconsistent traffic between the sites.", "network", ""},
+		{"The proxy rewrote the iptables rules badly, which caused requests to vanish.", "network", ""},
+		{"A new edge rule began blocking legitimate traffic, which caused the errors.", "network", ""},
+		{"The health check failures led to every web server being taken out of rotation.", "network", ""},
+		// A feature or mode switched on, a field left blank, is a change of
+		// configuration; a timeout passed under load is not.
+		{"Enabling the game for all users led to a surge of requests.", "config_change", ""},
+		{"A policy with blank fields caused the control plane to crash.", "config_change", ""},
+		{"The load caused response times to exceed the timeout values.", "", "config_change"},
+		// A partner's automation is its own; a pipeline gone around is
+		// process, not a tool that got in the way.
+		{"A cleanup job run by a partner service deleted our resource group, which caused the outage.", "", "tooling"},
+		{"An operator changed the firewall outside of the deploy pipeline, which caused the blocking.", "", "tooling"},
+		// Rollout practice set aside, no plan to recover, a deploy by hand
+		// are process; a technical push or test process is not.
+		{"Instead of following the usual practice of small batches, the change went everywhere, which caused the outage.", "process", ""},
+		{"The lack of a disaster recovery plan led to a long downtime.", "process", ""},
+		{"A manual deployment to eight servers caused the version mismatch.", "process", ""},
+		{"A second bug kept the verdict from reaching the push process, which caused the rollout.", "", "process"},
+		{"The canary deployment timed out, which caused every change to queue.", "", "process"},
+		// What failed in a data centre is hardware; a data centre named as
+		// the place is not. A move the provider made on its own, a library
+		// upgrade and a rebuild from backups are no infrastructure change.
+		{"A bad firewall change was applied to the proxy in the London data center, which caused the errors.", "", "hardware"},
+		{"The primary cache node was migrated automatically by the provider, which caused it to drop offline.", "", "infra_change"},
+		{"A library upgrade in the scheduler caused a lock to be held far longer.", "dependency", "infra_change"},
+		{"The volumes were rebuilt from backup snapshots because the disks were lost.", "", "infra_change"},
+		// Data half moved, written back empty or deleted is bad data; a
+		// packet filter's corrupted rules are not.
+		{"The autoscaler read partially migrated records, which caused it to remove hosts.", "data", ""},
+		{"The write stored empty strings in place of the secrets, which caused the logins to fail.", "data", ""},
+		{"A maintenance job deleted state data for the balancers, which led to bad routing.", "data", ""},
+		{"The version skew led to corrupted iptables rulesets on the nodes.", "", "data"},
+		// Alerts set up wrong, logs that dropped what was needed and
+		// failures that told no one are detection gaps; a bug that went
+		// undetected until it fired is not.
+		{"The team learnt late, largely because of incorrectly configured alerts on the routers.", "monitoring", ""},
+		{"The nightly dumps stopped working due to a silent backup failure.", "monitoring", ""},
+		{"Debugging was slow due to log buffering that dropped the stack traces.", "monitoring", ""},
+		{"The change exposed a previously undetected bug, which caused an infinite loop.", "", "monitoring"},
+		// What a number type can hold and a tool that manages capacity are
+		// no load factor.
+		{"The conversion overflowed because the value exceeded the 16-bit integer's capacity.", "", "capacity"},
+		{"The root cause was an internal tool used for capacity management.", "", "capacity"},
+		// Haste and caution weighed against harm are pressures; a network
+		// "compromised" by a fault is no attack.
+		{"The replacement images were hastily tested, which led to broken builds.", "pressure", ""},
+		{"Recovery was delayed due to a cautious approach to avoid affecting running workloads.", "pressure", ""},
+		{"Due to the compromised network, the fencing commands were not delivered.", "", "security"},
+		// A cache's time to live is no name lookup, DNS errors customers
+		// saw are the effect; a store machines use for coordination is not
+		// people coordinating.
+		{"A shorter cache TTL for user settings led to a surge of writes.", "", "dns"},
+		{"The cleared headers resulted in DNS errors observed by clients.", "", "dns"},
+		{"The read-only store hit the cluster manager, which relies on the store for coordination, causing failovers.", "", "communication"},
+		{"An accidental N+1 join caused thousands of duplicate calls to the partner.", "software_bug", ""},
+		{"A known firmware issue kept the servers from seeing their drives, which caused the long recovery.", "software_bug", ""},
 	} {
 		d := debrief(sec{ingest.KindOther, tt.text})
 		testAssessor.Assess(d)

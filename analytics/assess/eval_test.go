@@ -313,11 +313,13 @@ func TestCorpusEvaluation(t *testing.T) {
 	// tuning. A round on retold coverage (rules that need no person named:
 	// what an alarm showed, decisions and judgements told in the passive,
 	// how work usually goes, pressures stated as such) took its coverage
-	// from 0.562 to 0.752; the coverage floor is that minus 0.02 (from 0.28).
+	// from 0.562 to 0.752, and one on factor categories from the readers'
+	// notes (their front-matter summaries now read too) its factors to
+	// 0.744; the floors are those minus 0.02 (from 0.28 and 0.53).
 	t.Run("fresh3", func(t *testing.T) {
 		_, majority := loadBatch(t, tuningBatch)
 		r := Evaluate(majority, assessLabelled(t, corpusDir, majority))
-		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.73, factors: 0.53, depth: 0.42})
+		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.73, factors: 0.72, depth: 0.42})
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
