@@ -536,10 +536,15 @@ func TestUnseenHoldout(t *testing.T) {
 		line("assessment against the majority", Evaluate(majority, results))
 	}
 	r := Evaluate(all, results)
-	// Floors: the first measurement, with the code of 2d02fef before any
-	// tuning on the 162 earlier debriefs as a whole (fresh2 0.440, 0.608,
-	// 0.500; fresh4 0.232, 0.564, 0.475; fresh6 0.300, 0.577, 0.400; all
-	// 110: 0.327, 0.582, 0.464), minus a margin.
-	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.30, factors: 0.55, depth: 0.43})
+	// The first measurement, with the code of 2d02fef before any tuning on
+	// the 162 earlier debriefs as a whole: fresh2 0.440, 0.608, 0.500;
+	// fresh4 0.232, 0.564, 0.475; fresh6 0.300, 0.577, 0.400; all 110
+	// 0.327, 0.582, 0.464. After the day's rounds (tuning on the 162, on
+	// fresh3 and fresh5; measured once, at the end): all 110 0.439, 0.634,
+	// 0.509 (fresh2 0.475, 0.643, 0.600; fresh4 0.441, 0.634, 0.475; fresh6
+	// 0.369, 0.626, 0.433; the 20 in-house debriefs 0.533, 0.532, 0.650;
+	// the 90 retold summaries 0.417, 0.647, 0.478). Floors: those minus a
+	// margin.
+	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.41, factors: 0.60, depth: 0.48})
 	logTargets(t, "unseen holdouts", r)
 }
