@@ -108,6 +108,7 @@ func (an *analysis) reset(c *compiled, d *ingest.Debrief, dc *doc) {
 	an.any = grow(an.any, n*an.w)
 	an.hitAt = grow(an.hitAt, n+1)
 	an.hits, an.neg, an.ruled = an.hits[:0], an.neg[:0], an.ruled[:0]
+	an.own = ownNames(d)
 }
 
 // grow returns s resized to n zeroed elements, reusing its array.

@@ -223,7 +223,6 @@ var noInferred = map[ingest.SectionKind]bool{
 func (an *analysis) factorCands() []factorCand {
 	c := an.c
 	var out []factorCand
-	an.own = ownNames(an.d)
 	listed := an.introducedLists()
 	for ui := range an.doc.units {
 		u := &an.doc.units[ui]
