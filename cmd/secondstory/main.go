@@ -116,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case err == nil:
 		return 0
 	case errors.Is(err, flag.ErrHelp):
+		printCommandHelp(stdout, c) // "secondstory serve --help"
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "secondstory %s: %s\n\n", c.name, ue.msg)

@@ -71,6 +71,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"help"}, 0, "Commands:"},
 		{[]string{"--help"}, 0, "serve"},
 		{[]string{"help", "ingest"}, 0, "--source"},
+		{[]string{"serve", "--help"}, 0, "Usage: secondstory serve"},
+		{[]string{"eval", "-h"}, 0, "--labels FILE [--labels FILE...]"},
 		{nil, 2, ""},
 		{[]string{"bogus"}, 2, `unknown command "bogus"`},
 		{[]string{"ingest", "--bogus"}, 2, "flag provided but not defined: -bogus"},
