@@ -1,0 +1,245 @@
+package assess
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"text/tabwriter"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/secondstory/secondstory/ingest"
+)
+
+// evidenceDir holds, for debriefs of the three-reader batches, where in
+// each document a reader found the categories the majority labelled: places
+// "L<line>.<n>", the n-th sentence of a line of the file, never the text.
+const evidenceDir = "../../testdata/labels/evidence"
+
+type evidenceLabel struct {
+	Ref      string              `yaml:"ref"`
+	Coverage map[string][]string `yaml:"coverage"`
+	Factors  map[string][]string `yaml:"factors"`
+	Notes    string              `yaml:"notes"`
+}
+
+var placeRE = regexp.MustCompile(`^L([0-9]+)\.([0-9]+)$`)
+
+// sentencesOf splits one line of a file into sentences, as a reader counts
+// them: ending in . ! or ? before a space or the end.
+func sentencesOf(line string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(line); i++ {
+		if c := line[i]; c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		j := i + 1
+		for j < len(line) && strings.ContainsRune(`.!?"')”’`, rune(line[j])) {
+			j++
+		}
+		if j < len(line) && line[j] != ' ' {
+			continue
+		}
+		if s := strings.TrimSpace(line[start:j]); s != "" {
+			out = append(out, s)
+		}
+		start, i = j, j
+	}
+	if s := strings.TrimSpace(line[start:]); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// place returns the sentence a place names in a file's lines.
+func place(lines []string, p string) (string, error) {
+	m := placeRE.FindStringSubmatch(p)
+	if m == nil {
+		return "", fmt.Errorf("place %q is not L<line>.<n>", p)
+	}
+	ln, _ := strconv.Atoi(m[1])
+	n, _ := strconv.Atoi(m[2])
+	if ln < 1 || ln > len(lines) {
+		return "", fmt.Errorf("place %q: the file has %d lines", p, len(lines))
+	}
+	ss := sentencesOf(lines[ln-1])
+	if n < 1 || n > len(ss) {
+		return "", fmt.Errorf("place %q: line %d has %d sentences", p, ln, len(ss))
+	}
+	return ss[n-1], nil
+}
+
+var evidenceWord = regexp.MustCompile(`[a-z0-9]+`)
+
+// sameSentence says whether an assessment's evidence and a marked sentence
+// are the same sentence: most of the shorter one's words are in the other
+// (markup and the parser's normalising aside).
+func sameSentence(a, b string) bool {
+	wa := evidenceWord.FindAllString(strings.ToLower(a), -1)
+	wb := evidenceWord.FindAllString(strings.ToLower(b), -1)
+	if len(wa) == 0 || len(wb) == 0 {
+		return false
+	}
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	in := map[string]bool{}
+	for _, w := range wb {
+		in[w] = true
+	}
+	shared := 0
+	for _, w := range wa {
+		if in[w] {
+			shared++
+		}
+	}
+	return 10*shared >= 8*len(wa)
+}
+
+// TestEvidencePlaces reads the marked places of the labelled categories
+// and measures, per question category, how often the assessment's
+// evidence is a marked sentence (precision, where the category is
+// labelled) and how many marked sentences it gives as evidence (recall):
+// which wording carries a category, sentence by sentence. Every place must
+// name a sentence of its document.
+func TestEvidencePlaces(t *testing.T) {
+	needCorpus(t)
+	files, err := filepath.Glob(filepath.Join(evidenceDir, "*.yaml"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no evidence files in %s (%v)", evidenceDir, err)
+	}
+	factors := append(TechnicalFactors(), OrganisationalFactors()...)
+	type tally struct{ marked, found, given, right int }
+	cov := map[string]*tally{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var els []evidenceLabel
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		dec.KnownFields(true)
+		if err := dec.Decode(&els); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		var labels []Label
+		for _, el := range els {
+			labels = append(labels, Label{Ref: el.Ref, Depth: ingest.DepthSingleRootCause})
+		}
+		results := assessLabelled(t, corpusDir, labels)
+		for _, el := range els {
+			doc, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(el.Ref)))
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			lines := strings.Split(string(doc), "\n")
+			resolve := func(kind, cat string, known []string, places []string) []string {
+				if !contains(known, cat) {
+					t.Errorf("%s: %s: unknown %s category %q", f, el.Ref, kind, cat)
+				}
+				var ss []string
+				for _, p := range places {
+					s, err := place(lines, p)
+					if err != nil {
+						t.Errorf("%s: %s: %s %s: %v", f, el.Ref, kind, cat, err)
+						continue
+					}
+					ss = append(ss, s)
+				}
+				return ss
+			}
+			for cat, places := range el.Factors {
+				resolve("factor", cat, factors, places)
+			}
+			a := results[el.Ref]
+			if a == nil {
+				t.Fatalf("%s: %s: no assessment", f, el.Ref)
+			}
+			for cat, places := range el.Coverage {
+				marked := resolve("question", cat, questionCategories, places)
+				ty := cov[cat]
+				if ty == nil {
+					ty = &tally{}
+					cov[cat] = ty
+				}
+				ty.marked += len(marked)
+				var given []string
+				for _, c := range a.Coverage {
+					if c.Category == cat {
+						for _, e := range c.Evidence {
+							given = append(given, e.Sentence)
+						}
+					}
+				}
+				ty.given += len(given)
+				for _, m := range marked {
+					for _, g := range given {
+						if sameSentence(g, m) {
+							ty.found++
+							break
+						}
+					}
+				}
+				for _, g := range given {
+					for _, m := range marked {
+						if sameSentence(g, m) {
+							ty.right++
+							break
+						}
+					}
+				}
+			}
+		}
+	}
+	var b bytes.Buffer
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "category\tmarked\tfound\tevidence given\tof them marked\t")
+	cats := make([]string, 0, len(cov))
+	for c := range cov {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	var sum tally
+	for _, c := range cats {
+		ty := cov[c]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", c, ty.marked, ty.found, ty.given, ty.right)
+		sum.marked, sum.found, sum.given, sum.right = sum.marked+ty.marked, sum.found+ty.found, sum.given+ty.given, sum.right+ty.right
+	}
+	fmt.Fprintf(tw, "all\t%d\t%d\t%d\t%d\t\n", sum.marked, sum.found, sum.given, sum.right)
+	if err := tw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("marked sentences of labelled question categories, and the assessment's evidence for them (%d files):\n%s", len(files), b.String())
+}
+
+func TestSentencesOf(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want []string
+	}{
+		{"One. Two! Three?", []string{"One.", "Two!", "Three?"}},
+		{`It said "stop." Then it stopped`, []string{`It said "stop."`, "Then it stopped"}},
+		{"Version 1.2 shipped. Done.", []string{"Version 1.2 shipped.", "Done."}},
+		{"", nil},
+	} {
+		if got := sentencesOf(tt.line); strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("sentencesOf(%q) = %q, want %q", tt.line, got, tt.want)
+		}
+	}
+	if _, err := place([]string{"One. Two."}, "L1.3"); err == nil {
+		t.Error("a third sentence of a two-sentence line resolved")
+	}
+	if s, err := place([]string{"x", "One. Two."}, "L2.2"); err != nil || s != "Two." {
+		t.Errorf("L2.2 = %q, %v", s, err)
+	}
+	if !sameSentence("The alarms fired at 05:15.", "**The alarms** fired at 05:15, indicating errors.") || sameSentence("The alarms fired.", "Nothing was lost.") {
+		t.Error("sameSentence")
+	}
+}
