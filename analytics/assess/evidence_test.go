@@ -118,6 +118,10 @@ func TestEvidencePlaces(t *testing.T) {
 	factors := append(TechnicalFactors(), OrganisationalFactors()...)
 	type tally struct{ marked, found, given, right int }
 	cov := map[string]*tally{}
+	// Per rule, its evidence sentences: all, those for a labelled category,
+	// and those a reader marked for it.
+	type ruleTally struct{ given, labelled, marked int }
+	rules := map[string]*ruleTally{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -162,8 +166,10 @@ func TestEvidencePlaces(t *testing.T) {
 			if a == nil {
 				t.Fatalf("%s: %s: no assessment", f, el.Ref)
 			}
+			markedOf := map[string][]string{}
 			for cat, places := range el.Coverage {
 				marked := resolve("question", cat, questionCategories, places)
+				markedOf[cat] = marked
 				ty := cov[cat]
 				if ty == nil {
 					ty = &tally{}
@@ -196,8 +202,46 @@ func TestEvidencePlaces(t *testing.T) {
 					}
 				}
 			}
+			for _, c := range a.Coverage {
+				for _, e := range c.Evidence {
+					name, _, _ := strings.Cut(e.Cue, ":")
+					rt := rules[c.Category+"/"+name]
+					if rt == nil {
+						rt = &ruleTally{}
+						rules[c.Category+"/"+name] = rt
+					}
+					rt.given++
+					marked, labelled := markedOf[c.Category]
+					if !labelled {
+						continue
+					}
+					rt.labelled++
+					for _, m := range marked {
+						if sameSentence(e.Sentence, m) {
+							rt.marked++
+							break
+						}
+					}
+				}
+			}
 		}
 	}
+	var rb bytes.Buffer
+	rw := tabwriter.NewWriter(&rb, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(rw, "rule\tevidence\tcategory labelled\tsentence marked\t")
+	names := make([]string, 0, len(rules))
+	for n := range rules {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		rt := rules[n]
+		fmt.Fprintf(rw, "%s\t%d\t%d\t%d\t\n", n, rt.given, rt.labelled, rt.marked)
+	}
+	if err := rw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the assessment's coverage evidence by rule, on the debriefs with marked places:\n%s", rb.String())
 	var b bytes.Buffer
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tmarked\tfound\tevidence given\tof them marked\t")
