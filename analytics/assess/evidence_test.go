@@ -58,22 +58,60 @@ func sentencesOf(line string) []string {
 	return out
 }
 
-// place returns the sentence a place names in a file's lines.
-func place(lines []string, p string) (string, error) {
+// readerAbbreviations end no sentence for readers who count as people read.
+var readerAbbreviations = []string{"e.g.", "i.e.", "etc.", "inc.", "dr.", "mr.", "ms.", "vs.", "a.m.", "p.m.", "u.s.", "no."}
+
+// sentencesRead splits a line as a reader who skips list numbers, table
+// bars and readerAbbreviations counts: the other way readers numbered places.
+func sentencesRead(line string) []string {
+	var out []string
+	for _, s := range sentencesOf(line) {
+		t := strings.Trim(s, "|*-# \t")
+		if t == "" || strings.Trim(t, "0123456789.") == "" {
+			continue // "1." or "|"
+		}
+		if n := len(out); n > 0 {
+			prev := strings.ToLower(out[n-1])
+			joined := false
+			for _, a := range readerAbbreviations {
+				if strings.HasSuffix(prev, " "+a) || prev == a {
+					out[n-1] += " " + s
+					joined = true
+					break
+				}
+			}
+			if joined {
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// place returns the sentences a place may name in a file's lines: the
+// n-th sentence split at every . ! or ? before a space, and the n-th as a
+// reader who skips list numbers and readerAbbreviations counts.
+func place(lines []string, p string) ([]string, error) {
 	m := placeRE.FindStringSubmatch(p)
 	if m == nil {
-		return "", fmt.Errorf("place %q is not L<line>.<n>", p)
+		return nil, fmt.Errorf("place %q is not L<line>.<n>", p)
 	}
 	ln, _ := strconv.Atoi(m[1])
 	n, _ := strconv.Atoi(m[2])
 	if ln < 1 || ln > len(lines) {
-		return "", fmt.Errorf("place %q: the file has %d lines", p, len(lines))
+		return nil, fmt.Errorf("place %q: the file has %d lines", p, len(lines))
 	}
-	ss := sentencesOf(lines[ln-1])
-	if n < 1 || n > len(ss) {
-		return "", fmt.Errorf("place %q: line %d has %d sentences", p, ln, len(ss))
+	var out []string
+	for _, ss := range [][]string{sentencesOf(lines[ln-1]), sentencesRead(lines[ln-1])} {
+		if n >= 1 && n <= len(ss) {
+			out = append(out, ss[n-1])
+		}
 	}
-	return ss[n-1], nil
+	if len(out) == 0 {
+		return nil, fmt.Errorf("place %q: line %d has %d sentences", p, ln, len(sentencesOf(lines[ln-1])))
+	}
+	return out, nil
 }
 
 var evidenceWord = regexp.MustCompile(`[a-z0-9]+`)
@@ -144,11 +182,12 @@ func TestEvidencePlaces(t *testing.T) {
 				t.Fatalf("%s: %v", f, err)
 			}
 			lines := strings.Split(string(doc), "\n")
-			resolve := func(kind, cat string, known []string, places []string) []string {
+			// resolve returns, per place, the sentences it may name.
+			resolve := func(kind, cat string, known []string, places []string) [][]string {
 				if !contains(known, cat) {
 					t.Errorf("%s: %s: unknown %s category %q", f, el.Ref, kind, cat)
 				}
-				var ss []string
+				var ss [][]string
 				for _, p := range places {
 					s, err := place(lines, p)
 					if err != nil {
@@ -159,6 +198,16 @@ func TestEvidencePlaces(t *testing.T) {
 				}
 				return ss
 			}
+			isMarked := func(sentence string, marked [][]string) bool {
+				for _, m := range marked {
+					for _, c := range m {
+						if sameSentence(sentence, c) {
+							return true
+						}
+					}
+				}
+				return false
+			}
 			for cat, places := range el.Factors {
 				resolve("factor", cat, factors, places)
 			}
@@ -166,7 +215,7 @@ func TestEvidencePlaces(t *testing.T) {
 			if a == nil {
 				t.Fatalf("%s: %s: no assessment", f, el.Ref)
 			}
-			markedOf := map[string][]string{}
+			markedOf := map[string][][]string{}
 			for cat, places := range el.Coverage {
 				marked := resolve("question", cat, questionCategories, places)
 				markedOf[cat] = marked
@@ -187,18 +236,15 @@ func TestEvidencePlaces(t *testing.T) {
 				ty.given += len(given)
 				for _, m := range marked {
 					for _, g := range given {
-						if sameSentence(g, m) {
+						if isMarked(g, [][]string{m}) {
 							ty.found++
 							break
 						}
 					}
 				}
 				for _, g := range given {
-					for _, m := range marked {
-						if sameSentence(g, m) {
-							ty.right++
-							break
-						}
+					if isMarked(g, marked) {
+						ty.right++
 					}
 				}
 			}
@@ -216,11 +262,8 @@ func TestEvidencePlaces(t *testing.T) {
 						continue
 					}
 					rt.labelled++
-					for _, m := range marked {
-						if sameSentence(e.Sentence, m) {
-							rt.marked++
-							break
-						}
+					if isMarked(e.Sentence, marked) {
+						rt.marked++
 					}
 				}
 			}
@@ -280,8 +323,12 @@ func TestSentencesOf(t *testing.T) {
 	if _, err := place([]string{"One. Two."}, "L1.3"); err == nil {
 		t.Error("a third sentence of a two-sentence line resolved")
 	}
-	if s, err := place([]string{"x", "One. Two."}, "L2.2"); err != nil || s != "Two." {
+	if s, err := place([]string{"x", "One. Two."}, "L2.2"); err != nil || strings.Join(s, "|") != "Two.|Two." {
 		t.Errorf("L2.2 = %q, %v", s, err)
+	}
+	// "1." and "e.g." end sentences for one way of counting, not the other.
+	if s, err := place([]string{"1. Disks filled, e.g. the logs. Then it stopped."}, "L1.2"); err != nil || strings.Join(s, "|") != "Disks filled, e.g.|Then it stopped." {
+		t.Errorf("L1.2 = %q, %v", s, err)
 	}
 	if !sameSentence("The alarms fired at 05:15.", "**The alarms** fired at 05:15, indicating errors.") || sameSentence("The alarms fired.", "Nothing was lost.") {
 		t.Error("sameSentence")
