@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -272,12 +271,7 @@ func TestEvidencePlaces(t *testing.T) {
 	var rb bytes.Buffer
 	rw := tabwriter.NewWriter(&rb, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(rw, "rule\tevidence\tcategory labelled\tsentence marked\t")
-	names := make([]string, 0, len(rules))
-	for n := range rules {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range sortedKeys(rules) {
 		rt := rules[n]
 		fmt.Fprintf(rw, "%s\t%d\t%d\t%d\t\n", n, rt.given, rt.labelled, rt.marked)
 	}
@@ -288,13 +282,8 @@ func TestEvidencePlaces(t *testing.T) {
 	var b bytes.Buffer
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "category\tmarked\tfound\tevidence given\tof them marked\t")
-	cats := make([]string, 0, len(cov))
-	for c := range cov {
-		cats = append(cats, c)
-	}
-	sort.Strings(cats)
 	var sum tally
-	for _, c := range cats {
+	for _, c := range sortedKeys(cov) {
 		ty := cov[c]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", c, ty.marked, ty.found, ty.given, ty.right)
 		sum.marked, sum.found, sum.given, sum.right = sum.marked+ty.marked, sum.found+ty.found, sum.given+ty.given, sum.right+ty.right
