@@ -849,11 +849,6 @@ func isUpperAt(s string, i int) bool {
 // stripping a plural, then -ed or -ing, then a final e, y or i. It returns
 // a substring of w, so it never allocates. It is not a linguistic stemmer:
 // it only needs the catalog's phrases and the debrief's words to meet.
-// keepEnding holds words whose stem without the final e or y would be
-// another common word: "they" is not "the", "here" not "her", "busy" not
-// "bus", "plane" (a control plane) not "plan".
-var keepEnding = map[string]bool{"they": true, "here": true, "busy": true, "plane": true}
-
 func stem(w string) string {
 	if len(w) <= 3 || w[len(w)-1] < 'a' {
 		return w
@@ -877,7 +872,7 @@ func stem(w string) string {
 		w = w[:len(w)-3]
 		w = undouble(w)
 	}
-	if len(w) > 3 && !keepEnding[w] {
+	if len(w) > 3 && !keepsEnding(w) {
 		switch w[len(w)-1] {
 		case 'e', 'y', 'i':
 			if w[:len(w)-1] == "not" {
@@ -894,6 +889,17 @@ func stem(w string) string {
 
 // undouble strips a doubled final consonant left by -ed or -ing
 // ("stopped" -> "stopp" -> "stop"), keeping ll, ss and zz.
+// keepsEnding reports words whose stem without the final e or y would be
+// another common word: "they" is not "the", "here" not "her", "busy" not
+// "bus", "plane" (a control plane) not "plan".
+func keepsEnding(w string) bool {
+	switch w {
+	case "they", "here", "busy", "plane":
+		return true
+	}
+	return false
+}
+
 func undouble(w string) string {
 	n := len(w)
 	if n >= 4 && w[n-1] == w[n-2] {
