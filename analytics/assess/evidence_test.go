@@ -2,6 +2,7 @@ package assess
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,8 +13,6 @@ import (
 	"text/tabwriter"
 
 	"go.yaml.in/yaml/v3"
-
-	"github.com/secondstory/secondstory/ingest"
 )
 
 // evidenceDir holds, for debriefs of the three-reader batches, where in
@@ -159,6 +158,9 @@ func TestEvidencePlaces(t *testing.T) {
 	// and those a reader marked for it.
 	type ruleTally struct{ given, labelled, marked int }
 	rules := map[string]*ruleTally{}
+	// For the categories the assessment misses, the marked sentences by
+	// what the catalog has for them.
+	missed := map[string]*[nWords + 1]int{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -170,11 +172,6 @@ func TestEvidencePlaces(t *testing.T) {
 		if err := dec.Decode(&els); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		var labels []Label
-		for _, el := range els {
-			labels = append(labels, Label{Ref: el.Ref, Depth: ingest.DepthSingleRootCause})
-		}
-		results := assessLabelled(t, corpusDir, labels)
 		for _, el := range els {
 			doc, err := os.ReadFile(filepath.Join(corpusDir, filepath.FromSlash(el.Ref)))
 			if err != nil {
@@ -210,14 +207,27 @@ func TestEvidencePlaces(t *testing.T) {
 			for cat, places := range el.Factors {
 				resolve("factor", cat, factors, places)
 			}
-			a := results[el.Ref]
-			if a == nil {
-				t.Fatalf("%s: %s: no assessment", f, el.Ref)
+			rs, err := testAssessor.AssessFile(context.Background(), corpusDir, filepath.Join(corpusDir, filepath.FromSlash(el.Ref)))
+			if err != nil || len(rs) != 1 || rs[0].Err != nil {
+				t.Fatalf("%s: %s: want one assessed debrief, got %d (%v)", f, el.Ref, len(rs), err)
 			}
+			d := rs[0].Debrief
+			a := d.Assessment
+			an := analyse(d)
 			markedOf := map[string][][]string{}
 			for cat, places := range el.Coverage {
 				marked := resolve("question", cat, questionCategories, places)
 				markedOf[cat] = marked
+				if !contains(a.Covered(), cat) {
+					m := missed[cat]
+					if m == nil {
+						m = new([nWords + 1]int)
+						missed[cat] = m
+					}
+					for _, ms := range marked {
+						m[an.wordsFor(cat, ms)]++
+					}
+				}
 				ty := cov[cat]
 				if ty == nil {
 					ty = &tally{}
@@ -293,6 +303,78 @@ func TestEvidencePlaces(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("marked sentences of labelled question categories, and the assessment's evidence for them (%d files):\n%s", len(files), b.String())
+
+	var mb bytes.Buffer
+	mw := tabwriter.NewWriter(&mb, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(mw, "category\tmarked\tno word of its rules\tpart of a rule\ta whole rule\tnot a sentence of the split\t")
+	var all [nWords + 1]int
+	for _, c := range sortedKeys(missed) {
+		m := missed[c]
+		fmt.Fprintf(mw, "%s\t%d\t%d\t%d\t%d\t%d\t\n", c, m[0]+m[1]+m[2]+m[3], m[wordsNone], m[wordsPart], m[wordsWhole], m[wordsUnsplit])
+		for k := range all {
+			all[k] += m[k]
+		}
+	}
+	fmt.Fprintf(mw, "all\t%d\t%d\t%d\t%d\t%d\t\n", all[0]+all[1]+all[2]+all[3], all[wordsNone], all[wordsPart], all[wordsWhole], all[wordsUnsplit])
+	if err := mw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("marked sentences of the labelled question categories the assessment misses, by the catalog's words for them:\n%s", mb.String())
+}
+
+// What the catalog has for a marked sentence of a category: no word of any
+// of the category's rules, the words of some but not all of a rule's
+// groups, all of some rule's (which a veto, a section, a retelling or the
+// threshold kept from counting), or the sentence is not one of the
+// assessment's.
+const (
+	wordsNone = iota
+	wordsPart
+	wordsWhole
+	wordsUnsplit
+	nWords = wordsUnsplit
+)
+
+// wordsFor finds the sentence a reader marked (any of its readings ms) and
+// tells what the rules of question category cat have for it, negated
+// words included.
+func (an *analysis) wordsFor(cat string, ms []string) int {
+	var q *qcat
+	for qi := range an.c.questions {
+		if an.c.questions[qi].key == cat {
+			q = &an.c.questions[qi]
+		}
+	}
+	for i := range an.doc.sentences {
+		same := false
+		for _, m := range ms {
+			same = same || sameSentence(an.doc.sentences[i].text, m)
+		}
+		if !same {
+			continue
+		}
+		got := wordsNone
+		for ri := range q.rules {
+			r := &q.rules[ri]
+			n := 0
+			for _, g := range r.groups {
+				for _, lex := range g {
+					if an.hasAny(i, lex) {
+						n++
+						break
+					}
+				}
+			}
+			switch {
+			case n > 0 && n == len(r.groups):
+				return wordsWhole
+			case n > 0:
+				got = wordsPart
+			}
+		}
+		return got
+	}
+	return wordsUnsplit
 }
 
 func TestSentencesOf(t *testing.T) {
