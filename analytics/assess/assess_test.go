@@ -1226,6 +1226,30 @@ func TestRetoldFactorCues(t *testing.T) {
 	}
 }
 
+// TestFaultsStateAFactor: later in a summary, past its opening, a defect
+// or flaw named as such states a factor without causal words.
+func TestFaultsStateAFactor(t *testing.T) {
+	opening := "The store went read-only for an hour. Writes queued behind it. Staff moved reads to a replica. "
+	for _, tt := range []struct {
+		text, want string
+	}{
+		{"However, a defect in the cluster manager required a rebuild of every replica.", "software_bug"},
+		{"A flaw in the retry code then kept the queue from draining.", "software_bug"},
+	} {
+		d := debrief(sec{ingest.KindSummary, opening + tt.text})
+		testAssessor.Assess(d)
+		found := false
+		for _, f := range d.Assessment.Factors {
+			if strings.Contains(tt.text, f.Evidence.Sentence) && slices.Contains(f.Categories, tt.want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: factors %+v, want one filed under %q", tt.text, d.Assessment.Factors, tt.want)
+		}
+	}
+}
+
 func TestStemKeepsWordsApart(t *testing.T) {
 	for _, tt := range []struct{ a, b string }{
 		{"they", "the"}, {"here", "her"}, {"busy", "bus"}, {"plane", "plan"}, {"note", "not"},
