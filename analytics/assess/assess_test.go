@@ -1250,6 +1250,29 @@ func TestFaultsStateAFactor(t *testing.T) {
 	}
 }
 
+// TestRemedyPurposeNamesNoFactor: work done so that it does not happen
+// again ("to prevent a recurrence") is the remedy, not a factor, whatever
+// it names.
+func TestRemedyPurposeNamesNoFactor(t *testing.T) {
+	opening := "The queue stalled for an hour. Writes piled up behind it. "
+	for _, tt := range []struct {
+		kind ingest.SectionKind
+		text string
+	}{
+		{ingest.KindSummary, "The team then tightened the config of the broker to prevent a recurrence."},
+		{ingest.KindResolution, "Afterwards the retry config was changed to prevent similar stalls."},
+		{ingest.KindSummary, "The operators are now reviewing the rollout procedures to prevent future outages."},
+	} {
+		d := debrief(sec{ingest.KindSummary, opening}, sec{tt.kind, tt.text})
+		testAssessor.Assess(d)
+		for _, f := range d.Assessment.Factors {
+			if strings.Contains(tt.text, f.Evidence.Sentence) {
+				t.Errorf("%q: factor %+v from the remedy", tt.text, f)
+			}
+		}
+	}
+}
+
 func TestStemKeepsWordsApart(t *testing.T) {
 	for _, tt := range []struct{ a, b string }{
 		{"they", "the"}, {"here", "her"}, {"busy", "bus"}, {"plane", "plan"}, {"note", "not"},
