@@ -1273,6 +1273,26 @@ func TestRemedyPurposeNamesNoFactor(t *testing.T) {
 	}
 }
 
+// TestRetoldFurtherCauses: in a retelling (one untitled text told from
+// outside) with no factor section, a later cause about something no
+// earlier factor named is another factor, even in a category already
+// named; one that goes on about the same thing is not.
+func TestRetoldFurtherCauses(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want string
+	}{
+		{"The store went down for two hours. The direct cause was a malformed record that triggered high CPU use in the parser. Hours later the cache nodes ran out of memory because of a leak in the session code.", ingest.DepthMultipleCauses},
+		{"The store went down for two hours. The incident was triggered by a bug in the tool that generates configs. The bad config was then pushed to every server, causing errors.", ingest.DepthSingleRootCause},
+	} {
+		d := &ingest.Debrief{Ref: "retold.md", Title: "Retold", Text: tt.text, Sections: []ingest.Section{{Kind: ingest.KindOther, Text: tt.text}}}
+		testAssessor.Assess(d)
+		if got := d.Assessment.Depth.Class; got != tt.want {
+			t.Errorf("%q: class %s, want %s (factors %+v)", tt.text, got, tt.want, d.Assessment.Factors)
+		}
+	}
+}
+
 func TestStemKeepsWordsApart(t *testing.T) {
 	for _, tt := range []struct{ a, b string }{
 		{"they", "the"}, {"here", "her"}, {"busy", "bus"}, {"plane", "plan"}, {"note", "not"},

@@ -97,7 +97,11 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 				// in a category already named, unless it restates one
 				// told before ("introduced a bug in the frontend" and
 				// "the root cause was a bug introduced in the frontend").
-				if f.framed && core == 0 && !keys[f.f.Key] && !restates(f, cands[:fi]) {
+				// So, in a retelling, is any further cause about
+				// something no earlier factor named (its key shares no
+				// part with theirs): such summaries tell a chain of
+				// causes, each link in its own sentence.
+				if (f.framed || k == candCausal && an.retold && sharedParts(f, cands[:fi]) == 0) && core == 0 && !keys[f.f.Key] && !restates(f, cands[:fi]) {
 					keys[f.f.Key] = true
 					count++
 				}
@@ -172,7 +176,14 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 // restates reports a factor whose key shares two or more parts (concepts
 // or stems) with the key of one told before it.
 func restates(f factorCand, before []factorCand) bool {
+	return sharedParts(f, before) >= 2
+}
+
+// sharedParts is the most parts (concepts or stems) the key of factor f
+// shares with the key of any one told before it.
+func sharedParts(f factorCand, before []factorCand) int {
 	parts := strings.Split(f.f.Key, "/")
+	most := 0
 	for _, b := range before {
 		shared := 0
 		for _, p := range strings.Split(b.f.Key, "/") {
@@ -182,11 +193,9 @@ func restates(f factorCand, before []factorCand) bool {
 				}
 			}
 		}
-		if shared >= 2 {
-			return true
-		}
+		most = max(most, shared)
 	}
-	return false
+	return most
 }
 
 // maxListed caps the factors one sentence's list can state.

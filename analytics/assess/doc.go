@@ -134,7 +134,8 @@
 // ("a critical contributing factor was...": two). With no factor listed,
 // a cause presented as such ("the root cause was", "stemmed from") counts
 // even in a category already named, unless its key shares two parts with
-// an earlier factor's (a restatement). An operational error
+// an earlier factor's (a restatement); in a retelling, so does any cause
+// whose key shares no part with an earlier factor's. An operational error
 // named as the cause is blame like human error. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational
