@@ -1293,6 +1293,29 @@ func TestRetoldFurtherCauses(t *testing.T) {
 	}
 }
 
+// TestTimelineReasons: a timeline entry tells an event, and names a factor
+// only in the reason it gives ("due to", "because of"), unless hedged.
+func TestTimelineReasons(t *testing.T) {
+	for _, tt := range []struct {
+		entry, want string
+	}{
+		{"10:02 The log agent was still down due to a newly applied memory quota.", "capacity"},
+		{"10:04 Builds kept failing because of a misconfigured proxy setting.", "config_change"},
+		{"10:06 The team raised the memory quota of the log agent.", ""},
+		{"10:08 We suspect this is due to a misconfigured proxy setting.", ""},
+	} {
+		d := debrief(sec{ingest.KindTimeline, tt.entry})
+		testAssessor.Assess(d)
+		var got []string
+		for _, f := range d.Assessment.Factors {
+			got = append(got, f.Categories...)
+		}
+		if tt.want == "" && len(got) > 0 || tt.want != "" && !slices.Contains(got, tt.want) {
+			t.Errorf("%q: categories %v, want %q", tt.entry, got, tt.want)
+		}
+	}
+}
+
 func TestStemKeepsWordsApart(t *testing.T) {
 	for _, tt := range []struct{ a, b string }{
 		{"they", "the"}, {"here", "her"}, {"busy", "bus"}, {"plane", "plan"}, {"note", "not"},

@@ -102,8 +102,11 @@
 // first of them restates the incident, the ones after it count towards
 // depth like causes. In a resolution, a
 // sentence names a factor by its reason (causal words within eight words)
-// or when it reports a finding ("the team identified that..."). Timelines,
-// action items, impact and what went well state no factor, nor do
+// or when it reports a finding ("the team identified that..."). A
+// timeline entry tells an event and names a factor only in the reason it
+// gives, within five words of "due to" or "because of", unless hedged
+// ("still down due to a newly applied quota"). Action items, impact and
+// what went well state no factor, nor do
 // sentences about the remedy ("the fix was a code change that..."). A
 // category's topic words (what monitoring is about: alerts, dashboards,
 // health checks) file it in a factor section, and elsewhere only within

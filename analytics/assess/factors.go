@@ -348,11 +348,16 @@ func (an *analysis) factorCands() []factorCand {
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		fl := an.doc.sentences[i].flags
-		if c.factorSections[kind] || noInferred[kind] || kind == ingest.KindTimeline || !an.usable(i) || inList(i) ||
-			fl&(flagAction|flagTimeline) != 0 {
+		causal := an.has(i, c.causal)
+		timeline := kind == ingest.KindTimeline || fl&flagTimeline != 0
+		var reasons []int32
+		if timeline && fl&flagHedged == 0 {
+			reasons = an.reasonStarts(i)
+		}
+		if c.factorSections[kind] || noInferred[kind] || timeline && len(reasons) == 0 || !an.usable(i) || inList(i) ||
+			fl&flagAction != 0 {
 			continue // timelines tell events, actions plan work
 		}
-		causal := an.has(i, c.causal)
 		var mask catMask
 		lead := false // named in a summary's opening, without causal words
 		// Hindsight ("it should not have been rushed", "should have been
@@ -370,6 +375,10 @@ func (an *analysis) factorCands() []factorCand {
 		opening := kind == ingest.KindSummary || kind == onlyOther || kind == leadKind ||
 			kind == ingest.KindOther && leadKind == ingest.KindDetection
 		switch {
+		case timeline:
+			// An entry of a timeline names a factor only in the reason
+			// it gives: "the agent was down due to a newly applied limit".
+			mask = an.categoriesNear(i, reasons, 5, false)
 		case kind == ingest.KindLessons || kind == ingest.KindSurprises:
 			// What a review learned or was surprised by names factors
 			// without causal words: "Knowledge of useful metrics haven't
@@ -438,7 +447,7 @@ func (an *analysis) factorCands() []factorCand {
 			cue, ck = "named in "+string(kind), candSummary
 		} else if h, ok := an.firstHit(i, c.causal, false); ok && causal {
 			cue, ck = "cause: "+strings.ToLower(an.hitText(i, h)), candCausal
-			if kind == ingest.KindResolution {
+			if kind == ingest.KindResolution || timeline {
 				ck = candGap // a reason given in passing
 			}
 		} else if h, ok := an.firstHit(i, c.deficiency, true); ok {
@@ -678,4 +687,18 @@ func (an *analysis) catBit(key string) catMask {
 		}
 	}
 	return 0
+}
+
+// reasonStarts lists where sentence i gives a reason ("due to", "because
+// of"), as token positions just past the words.
+func (an *analysis) reasonStarts(i int) []int32 {
+	s := &an.doc.sentences[i]
+	var out []int32
+	for k := 0; k+1 < len(s.toks); k++ {
+		a, b := s.toks[k].low, s.toks[k+1].low
+		if a == "due" && b == "to" || a == "because" && b == "of" {
+			out = append(out, int32(k+2))
+		}
+	}
+	return out
 }
