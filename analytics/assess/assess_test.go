@@ -1273,6 +1273,29 @@ func TestRemedyPurposeNamesNoFactor(t *testing.T) {
 	}
 }
 
+// TestSummaryOpeningWithCause: a summary's first factor named without
+// causal words restates the incident, unless a cause came before it: a
+// summary that opens "X caused Y" has told the incident, and each factor
+// it names after that adds to it.
+func TestSummaryOpeningWithCause(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want string
+	}{
+		{"A bad config push caused the checkout service to return errors for an hour. Engineers were under time pressure to finish the release before the holiday.", ingest.DepthMultipleCauses},
+		{"The checkout service ran out of memory on Friday. A config push had caused the memory limit to drop.", ingest.DepthSingleRootCause},
+	} {
+		d := &ingest.Debrief{Ref: "summary.md", Title: "Summary", Text: tt.text, Sections: []ingest.Section{
+			{Kind: ingest.KindSummary, Heading: "Summary", Text: tt.text},
+			{Kind: ingest.KindTimeline, Heading: "Timeline", Text: "- 10:00 we rolled back the change"},
+		}}
+		testAssessor.Assess(d)
+		if got := d.Assessment.Depth.Class; got != tt.want {
+			t.Errorf("%q: class %s, want %s (factors %+v)", tt.text, got, tt.want, d.Assessment.Factors)
+		}
+	}
+}
+
 // TestRetoldFurtherCauses: in a retelling (one untitled text told from
 // outside) with no factor section, a later cause about something no
 // earlier factor named is another factor, even in a category already

@@ -110,8 +110,12 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			cats |= f.cats
 			if k == candSummary {
 				// The summary's first factor restates the incident; the
-				// ones after it add to it.
-				if leads++; leads == 1 {
+				// ones after it add to it. A summary that opened with a
+				// cause ("a bad push caused errors") has told the
+				// incident already: then its first factor adds too,
+				// unless it tells what someone saw ("clients saw
+				// errors"), a symptom.
+				if leads++; leads == 1 && (f.seen || !hasKind(cands[:fi], candCausal)) {
 					continue
 				}
 			}
@@ -171,6 +175,16 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 
 	d.Score, d.Reasons = an.score(&d, covered)
 	return d
+}
+
+// hasKind reports a factor of kind k among cands.
+func hasKind(cands []factorCand, k candKind) bool {
+	for _, f := range cands {
+		if f.kind == k {
+			return true
+		}
+	}
+	return false
 }
 
 // restates reports a factor whose key shares two or more parts (concepts

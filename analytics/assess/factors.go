@@ -193,6 +193,9 @@ type factorCand struct {
 	// incident ("the root cause was", "a contributing factor was"), not
 	// as one link of a chain ("this led to").
 	framed bool
+	// seen: a summary's sentence that tells what someone saw ("clients
+	// saw errors"), a symptom rather than a cause.
+	seen bool
 }
 
 type candKind uint8
@@ -457,6 +460,7 @@ func (an *analysis) factorCands() []factorCand {
 			kind:   ck,
 			cats:   mask,
 			framed: ck == candCausal && an.has(i, c.namesCause) && an.doc.sentences[i].flags&flagHedged == 0,
+			seen:   ck == candSummary && an.has(i, c.perceive),
 			f: ingest.Factor{
 				Text:       an.doc.sentences[i].text,
 				Key:        k,
