@@ -131,11 +131,12 @@
 // a new category (gaps when no factor is listed or named in lessons, or
 // when nothing else names a factor; of those named in a summary's opening,
 // all but the first, unless a cause told before it has stated the
-// incident and it tells no symptom someone saw); a sentence stating a number of causes
-// ("three causes combined") sets a floor, as does one that lists factors
-// ("contributing factors included A, B and C": its items, up to five, words
-// in brackets aside) or calls one cause primary or one factor contributing
-// ("a critical contributing factor was...": two). With no factor listed,
+// incident and it tells no symptom someone saw); a sentence stating a
+// number of causes ("three causes combined") sets a floor, as does one
+// that lists factors ("contributing factors included A, B and C": its
+// items, up to five, words in brackets aside) or calls one cause primary
+// or one factor contributing ("a critical contributing factor was...":
+// two). With no factor listed,
 // a cause presented as such ("the root cause was", "stemmed from") counts
 // even in a category already named, unless its key shares two parts with
 // an earlier factor's (a restatement); in a retelling, so does any cause
