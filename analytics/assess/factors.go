@@ -347,7 +347,19 @@ func (an *analysis) factorCands() []factorCand {
 		seen[out[i].f.Key] = true
 	}
 	inList := func(i int) bool { return listed[an.doc.sentences[i].unit] }
-	ranks := an.openingRanks()
+	// With neither a factor section nor a summary, an untitled or context
+	// section ("Context", "Background") says what went wrong as much as
+	// how it was identified does.
+	isOpening := func(kind ingest.SectionKind) bool {
+		return kind == ingest.KindSummary || kind == onlyOther || kind == leadKind ||
+			kind == ingest.KindOther && leadKind == ingest.KindDetection
+	}
+	// Where opening sentences stand is needed only while no factor section
+	// states causes.
+	var ranks []int
+	if causes == 0 {
+		ranks = an.openingRanks(isOpening)
+	}
 	for i := range an.doc.sentences {
 		kind := an.kind(i)
 		fl := an.doc.sentences[i].flags
@@ -372,11 +384,7 @@ func (an *analysis) factorCands() []factorCand {
 		if planning(an.doc.sections[an.doc.sentences[i].sec].Heading) || an.has(i, c.prescriptive) && !hindsight && !warning || an.has(i, c.remedy) {
 			continue // "Lessons and future improvements", "we should...", "the fix was a code change that..."
 		}
-		// With neither a factor section nor a summary, an untitled or
-		// context section ("Context", "Background") says what went wrong as
-		// much as how it was identified does.
-		opening := kind == ingest.KindSummary || kind == onlyOther || kind == leadKind ||
-			kind == ingest.KindOther && leadKind == ingest.KindDetection
+		opening := isOpening(kind)
 		switch {
 		case timeline:
 			// An entry of a timeline names a factor only in the reason
@@ -626,11 +634,18 @@ func appendUnique(l []string, s string) []string {
 // section come before it, leaving out whole paragraphs before it that
 // name no factor category: a summary that opens with background ("The
 // chain uses a coin model. Each coin has a program.") opens, for factors,
-// at the first paragraph that names one.
-func (an *analysis) openingRanks() []int {
+// at the first paragraph that names one. Only sections opening tells are
+// counted; the other sentences rank 0.
+func (an *analysis) openingRanks(opening func(ingest.SectionKind) bool) []int {
 	ranks := make([]int, len(an.doc.sentences))
 	for ui := 0; ui < len(an.doc.units); {
 		sec := an.doc.units[ui].sec
+		if !opening(an.doc.sections[sec].Kind) {
+			for ui < len(an.doc.units) && an.doc.units[ui].sec == sec {
+				ui++
+			}
+			continue
+		}
 		n := 0 // counted sentences of the section before this unit
 		for ; ui < len(an.doc.units) && an.doc.units[ui].sec == sec; ui++ {
 			u := &an.doc.units[ui]
