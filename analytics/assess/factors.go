@@ -37,7 +37,7 @@ func (an *analysis) categoriesNear(i int, near []int32, window int32, concepts b
 			continue
 		}
 		for _, lex := range c.m.phrases[h.pid].lex {
-			if ci := c.catByLex[lex]; ci >= 0 && !(c.factorKeys[ci] == "dependency" && an.namesOwn(i, h)) {
+			if ci := c.catByLex[lex]; ci >= 0 && !(ci == c.dependency && an.namesOwn(i, h)) {
 				m |= 1 << ci
 			}
 			if ci := c.topicByLex[lex]; ci >= 0 {

@@ -432,6 +432,7 @@ type compiled struct {
 	factorOrg  []bool
 	factorLex  []int32
 	factorNot  []int32 // -1 when none
+	dependency int32   // index of "dependency" in factorKeys
 	concepts   []concept
 	conceptOf  map[int32]int // lexicon id -> index into concepts
 	catOf      map[int32]int // factor cue lexicon id -> index into factorKeys
@@ -680,6 +681,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		c.factorLex = append(c.factorLex, id)
 		c.factorNot = append(c.factorNot, not)
 	}
+	c.dependency = int32(catIdx["dependency"])
 	for i, cs := range f.Concepts {
 		id, err := c.addPhrases("concept:"+cs.ID, cs.Phrases, fmt.Sprintf("concepts[%d] (%s)", i, cs.ID))
 		if err != nil {
