@@ -237,6 +237,7 @@ type depthSpec struct {
 	Blame          []phrase  `yaml:"blame"`
 	Careful        []phrase  `yaml:"careful"`
 	Causal         []phrase  `yaml:"causal"`
+	Reason         []phrase  `yaml:"reason"`
 	Deficiency     []phrase  `yaml:"deficiency"`
 	Roles          []phrase  `yaml:"roles"`
 	PersonVerbs    []phrase  `yaml:"person_verbs"`

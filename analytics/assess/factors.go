@@ -367,7 +367,7 @@ func (an *analysis) factorCands() []factorCand {
 		timeline := kind == ingest.KindTimeline || fl&flagTimeline != 0
 		var reasons []int32
 		if timeline && fl&flagHedged == 0 {
-			reasons = an.reasonStarts(i)
+			reasons = an.ends(i, c.reason)
 		}
 		if c.factorSections[kind] || noInferred[kind] || timeline && len(reasons) == 0 || !an.usable(i) || inList(i) ||
 			fl&flagAction != 0 {
@@ -708,15 +708,13 @@ func (an *analysis) catBit(key string) catMask {
 	return 0
 }
 
-// reasonStarts lists where sentence i gives a reason ("due to", "because
-// of"), as token positions just past the words.
-func (an *analysis) reasonStarts(i int) []int32 {
-	s := &an.doc.sentences[i]
+// ends lists the token positions just past the hits of lexicon lex in
+// sentence i.
+func (an *analysis) ends(i int, lex int32) []int32 {
 	var out []int32
-	for k := 0; k+1 < len(s.toks); k++ {
-		a, b := s.toks[k].low, s.toks[k+1].low
-		if a == "due" && b == "to" || a == "because" && b == "of" {
-			out = append(out, int32(k+2))
+	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
+		if containsLex(an.c.m.phrases[an.hits[j].pid].lex, lex) {
+			out = append(out, an.hits[j].end)
 		}
 	}
 	return out

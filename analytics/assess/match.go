@@ -449,6 +449,7 @@ type compiled struct {
 	rootCause, singleCause, multiCause     int32
 	factorList                             int32 // "contributing factors included": a list follows
 	namesCause                             int32 // "the root cause was": presents a cause as such
+	reason                                 int32 // "due to": the reason a timeline entry gives
 	counterfactual, blame, careful         int32
 	causal, deficiency, roles, personVerbs int32
 	imperative                             int32 // -1 when the catalog has none
@@ -541,6 +542,7 @@ func compile(f *catalogFile) (*compiled, error) {
 	add(&c.blame, "depth.blame", f.Depth.Blame)
 	add(&c.careful, "depth.careful", f.Depth.Careful)
 	add(&c.causal, "depth.causal", f.Depth.Causal)
+	add(&c.reason, "depth.reason", f.Depth.Reason)
 	add(&c.deficiency, "depth.deficiency", f.Depth.Deficiency)
 	add(&c.roles, "depth.roles", f.Depth.Roles)
 	add(&c.personVerbs, "depth.person_verbs", f.Depth.PersonVerbs)
