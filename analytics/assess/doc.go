@@ -104,9 +104,9 @@
 // sentence names a factor by its reason (causal words within eight words)
 // or when it reports a finding ("the team identified that..."). A
 // timeline entry tells an event and names a factor only in the reason it
-// gives, within five words after the catalog's reason words ("due to",
-// "because of"), unless hedged
-// ("still down due to a newly applied quota"). Action items, impact and
+// gives, within five words of the end of the catalog's reason words
+// ("due to", "because of"), unless hedged ("still down due to a newly
+// applied quota"). Action items, impact and
 // what went well state no factor, nor do
 // sentences about the remedy ("the fix was a code change that..."). A
 // category's topic words (what monitoring is about: alerts, dashboards,
