@@ -937,6 +937,10 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
 		{"assessment", ingest.KindSummary, "An outside researcher identified that a token had leaked.", false},
+		// A named way of working, words between, and routine work of any
+		// kind are how work usually goes, told by anyone.
+		{"normal_work", ingest.KindSummary, "The standard blue-green release process left the old pool running.", true},
+		{"normal_work", ingest.KindSummary, "The outage began during routine patching of the message brokers.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
