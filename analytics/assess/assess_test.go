@@ -941,6 +941,8 @@ func TestCoverageConcepts(t *testing.T) {
 		// kind are how work usually goes, told by anyone.
 		{"normal_work", ingest.KindSummary, "The standard blue-green release process left the old pool running.", true},
 		{"normal_work", ingest.KindSummary, "The outage began during routine patching of the message brokers.", true},
+		// A written procedure followed is a source of knowledge, told by anyone.
+		{"knowledge", ingest.KindSummary, "Per the established procedure, the primary was restarted before the replica.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
