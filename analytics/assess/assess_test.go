@@ -943,6 +943,11 @@ func TestCoverageConcepts(t *testing.T) {
 		{"normal_work", ingest.KindSummary, "The outage began during routine patching of the message brokers.", true},
 		// A written procedure followed is a source of knowledge, told by anyone.
 		{"knowledge", ingest.KindSummary, "Per the established procedure, the primary was restarted before the replica.", true},
+		// What was believed that turned out otherwise is a surprise; a thing
+		// that turned out costly is a description.
+		{"surprise", ingest.KindTimeline, "It turned out that the second region had the same stale cache.", true},
+		{"surprise", ingest.KindSummary, "The problem turned out to be a retry loop in the client library.", true},
+		{"surprise", ingest.KindSummary, "The new index turned out to be expensive to build.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
