@@ -948,6 +948,8 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindTimeline, "It turned out that the second region had the same stale cache.", true},
 		{"surprise", ingest.KindSummary, "The problem turned out to be a retry loop in the client library.", true},
 		{"surprise", ingest.KindSummary, "The new index turned out to be expensive to build.", false},
+		// Not knowing a thing is a gap in awareness, not a surprise.
+		{"surprise", ingest.KindSummary, "The operators were unaware of the limit on open files.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
