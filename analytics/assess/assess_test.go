@@ -950,6 +950,10 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindSummary, "The new index turned out to be expensive to build.", false},
 		// Not knowing a thing is a gap in awareness, not a surprise.
 		{"surprise", ingest.KindSummary, "The operators were unaware of the limit on open files.", false},
+		// A service that saw more errors is a symptom; people who saw them
+		// noticed a cue.
+		{"cues", ingest.KindSummary, "The storage gateway saw increased write errors for two hours.", false},
+		{"cues", ingest.KindTimeline, "We saw increased write errors on the gateway.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
