@@ -954,6 +954,8 @@ func TestCoverageConcepts(t *testing.T) {
 		// noticed a cue.
 		{"cues", ingest.KindSummary, "The storage gateway saw increased write errors for two hours.", false},
 		{"cues", ingest.KindTimeline, "We saw increased write errors on the gateway.", true},
+		// A contributing factor is a condition, not what someone noticed.
+		{"cues", ingest.KindContributingFactors, "A dashboard showed the queue growing, but no alert was set on it.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
