@@ -937,17 +937,6 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
 		{"assessment", ingest.KindSummary, "An outside researcher identified that a token had leaked.", false},
-		// A named way of working, words between, and routine work of any
-		// kind are how work usually goes, told by anyone.
-		{"normal_work", ingest.KindSummary, "The standard blue-green release process left the old pool running.", true},
-		{"normal_work", ingest.KindSummary, "The outage began during routine patching of the message brokers.", true},
-		// A written procedure followed is a source of knowledge, told by anyone.
-		{"knowledge", ingest.KindSummary, "Per the established procedure, the primary was restarted before the replica.", true},
-		// What was believed that turned out otherwise is a surprise; a thing
-		// that turned out costly is a description.
-		{"surprise", ingest.KindTimeline, "It turned out that the second region had the same stale cache.", true},
-		{"surprise", ingest.KindSummary, "The problem turned out to be a retry loop in the client library.", true},
-		{"surprise", ingest.KindSummary, "The new index turned out to be expensive to build.", false},
 		// Not knowing a thing is a gap in awareness, not a surprise.
 		{"surprise", ingest.KindSummary, "The operators were unaware of the limit on open files.", false},
 		// A service that saw more errors is a symptom; people who saw them
