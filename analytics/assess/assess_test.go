@@ -945,6 +945,12 @@ func TestCoverageConcepts(t *testing.T) {
 		{"cues", ingest.KindTimeline, "We saw increased write errors on the gateway.", true},
 		// A contributing factor is a condition, not what someone noticed.
 		{"cues", ingest.KindContributingFactors, "A dashboard showed the queue growing, but no alert was set on it.", false},
+		// Engineers who identified or confirmed a thing report the
+		// resolution, in any debrief; finding that something was so is a
+		// judgement.
+		{"assessment", ingest.KindResolution, "Engineers identified the faulty route table and reverted it within the hour.", false},
+		{"assessment", ingest.KindTimeline, "The team confirmed the incident was resolved.", false},
+		{"assessment", ingest.KindResolution, "The team found that the route table had been replaced.", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
