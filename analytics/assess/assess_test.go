@@ -951,6 +951,8 @@ func TestCoverageConcepts(t *testing.T) {
 		{"assessment", ingest.KindResolution, "Engineers identified the faulty route table and reverted it within the hour.", false},
 		{"assessment", ingest.KindTimeline, "The team confirmed the incident was resolved.", false},
 		{"assessment", ingest.KindResolution, "The team found that the route table had been replaced.", true},
+		// Discovering what was wrong is a finding, not a cue.
+		{"cues", ingest.KindTimeline, "We discovered the exporter was using the wrong port.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
