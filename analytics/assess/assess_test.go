@@ -937,6 +937,22 @@ func TestCoverageConcepts(t *testing.T) {
 		{"surprise", ingest.KindSummary, "Each coin carries a puzzle that runs when the coin is spent.", false},
 		// Finding that an outsider made is not how the team judged.
 		{"assessment", ingest.KindSummary, "An outside researcher identified that a token had leaked.", false},
+		// Not knowing a thing is a gap in awareness, not a surprise.
+		{"surprise", ingest.KindSummary, "The operators were unaware of the limit on open files.", false},
+		// A service that saw more errors is a symptom; people who saw them
+		// noticed a cue.
+		{"cues", ingest.KindSummary, "The storage gateway saw increased write errors for two hours.", false},
+		{"cues", ingest.KindTimeline, "We saw increased write errors on the gateway.", true},
+		// A contributing factor is a condition, not what someone noticed.
+		{"cues", ingest.KindContributingFactors, "A dashboard showed the queue growing, but no alert was set on it.", false},
+		// Engineers who identified or confirmed a thing report the
+		// resolution, in any debrief; finding that something was so is a
+		// judgement.
+		{"assessment", ingest.KindResolution, "Engineers identified the faulty route table and reverted it within the hour.", false},
+		{"assessment", ingest.KindTimeline, "The team confirmed the incident was resolved.", false},
+		{"assessment", ingest.KindResolution, "The team found that the route table had been replaced.", true},
+		// Discovering what was wrong is a finding, not a cue.
+		{"cues", ingest.KindTimeline, "We discovered the exporter was using the wrong port.", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.cat+": "+tt.text, func(t *testing.T) {
