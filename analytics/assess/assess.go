@@ -295,7 +295,9 @@ func (an *analysis) isRetelling() bool {
 }
 
 // firstPerson reports whether token k of s is a first-person pronoun:
-// "we", "our", "I", but not "US" (a country) or the "I" of "I-HEARD-YOU".
+// "we", "our", "I", but not "US" (a country), nor a part of a name joined
+// by punctuation: the "I" of "I/O" or "I-HEARD-YOU", the "us" of
+// "us-east-1" or "dynamodb.us-east-1.amazonaws.com".
 func firstPerson(s *sentence, k int) bool {
 	t := &s.toks[k]
 	switch t.low {
@@ -307,11 +309,22 @@ func firstPerson(s *sentence, k int) bool {
 	if a < 0 || b > len(s.text) {
 		return false
 	}
+	if joined(s.text, a-1, a-2) || joined(s.text, b, b+1) {
+		return false
+	}
 	surface := s.text[a:b]
 	if t.low == "i" {
-		return surface == "I" && (a == 0 || s.text[a-1] != '-') && (b == len(s.text) || s.text[b] != '-')
+		return surface == "I"
 	}
 	return surface != strings.ToUpper(surface)
+}
+
+// joined reports that text[at] is punctuation that joins words into one
+// name (a host, a path, a region: "." "-" "/" "_" "@" ":") with a word
+// character at text[next] on its other side.
+func joined(text string, at, next int) bool {
+	return at >= 0 && next >= 0 && at < len(text) && next < len(text) &&
+		strings.IndexByte(".-/_@:", text[at]) >= 0 && isWordByte(text[next])
 }
 
 // namesPerson reports whether sentence i names a person or team: a word

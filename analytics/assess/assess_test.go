@@ -774,6 +774,13 @@ func TestRetellingNeedsPeople(t *testing.T) {
 			false, []string{"cues", "normal_work"}, nil},
 		{"sectioned telegraphic notes", debrief(sec{ingest.KindTimeline, "Noticed that error rates spiked on all nodes."}),
 			false, []string{"cues"}, nil},
+		// Pronouns inside names joined by punctuation are no one speaking.
+		{"a region and a host", untitled("The us-east-1 endpoint dynamodb.us-east-1.amazonaws.com lost its record, and I/O errors followed on the disks."),
+			true, nil, nil},
+		{"first person before a colon", untitled("The record vanished, and finding it took us: six hours in all."),
+			false, nil, nil},
+		{"first person at the end", untitled("The record vanished, as the logs showed us."),
+			false, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
