@@ -316,11 +316,13 @@ func TestCorpusEvaluation(t *testing.T) {
 	// how work usually goes, pressures stated as such) took its coverage
 	// from 0.562 to 0.752, and one on factor categories from the readers'
 	// notes (their front-matter summaries now read too) its factors to
-	// 0.744; the floors are those minus 0.02 (from 0.28 and 0.53).
+	// 0.744; the floors are those minus 0.02 (from 0.28 and 0.53). Later
+	// rounds took it to 0.780, 0.757 and 0.650; the floors are those minus
+	// 0.02 to 0.03 (from 0.73, 0.72 and 0.42).
 	t.Run("fresh3", func(t *testing.T) {
 		_, majority := loadBatch(t, tuningBatch)
 		r := Evaluate(majority, assessLabelled(t, corpusDir, majority))
-		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.73, factors: 0.72, depth: 0.42})
+		checkFloors(t, "fresh3 (tuning, majority of three readers)", r, floor{coverage: 0.76, factors: 0.73, depth: 0.62})
 	})
 	t.Run("all", func(t *testing.T) {
 		r := Evaluate(labels, results)
@@ -544,8 +546,13 @@ func TestUnseenHoldout(t *testing.T) {
 	// fresh3 and fresh5; measured once, at the end): all 110 0.439, 0.634,
 	// 0.509 (fresh2 0.475, 0.643, 0.600; fresh4 0.441, 0.634, 0.475; fresh6
 	// 0.369, 0.626, 0.433; the 20 in-house debriefs 0.533, 0.532, 0.650;
-	// the 90 retold summaries 0.417, 0.647, 0.478). Floors: those minus a
-	// margin.
-	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.41, factors: 0.60, depth: 0.48})
+	// the 90 retold summaries 0.417, 0.647, 0.478). After a further day of
+	// rounds whose every change had to carry from the tuning batch that
+	// suggested it to the other three (measured once, at the end): all 110
+	// 0.442, 0.644, 0.545 (fresh2 0.483, 0.648, 0.575; fresh4 0.451, 0.644,
+	// 0.550; fresh6 0.349, 0.640, 0.500; in-house 0.542, 0.532, 0.650;
+	// retold 0.419, 0.658, 0.522). Floors: those minus a margin (from 0.41,
+	// 0.60 and 0.48).
+	checkFloors(t, "unseen holdouts, majority of three readers", r, floor{coverage: 0.42, factors: 0.62, depth: 0.52})
 	logTargets(t, "unseen holdouts", r)
 }
