@@ -162,11 +162,21 @@ func closeTo(h hit, near []int32, window int32) bool {
 }
 
 // starts lists the token positions where lexicon lex has hits in sentence i.
-func (an *analysis) starts(i int, lex int32) []int32 {
+func (an *analysis) starts(i int, lex int32) []int32 { return an.bounds(i, lex, false) }
+
+// ends lists the token positions just past the hits of lexicon lex in
+// sentence i.
+func (an *analysis) ends(i int, lex int32) []int32 { return an.bounds(i, lex, true) }
+
+func (an *analysis) bounds(i int, lex int32, end bool) []int32 {
 	var out []int32
 	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
-		if containsLex(an.c.m.phrases[an.hits[j].pid].lex, lex) {
-			out = append(out, an.hits[j].start)
+		if h := an.hits[j]; containsLex(an.c.m.phrases[h.pid].lex, lex) {
+			if end {
+				out = append(out, h.end)
+			} else {
+				out = append(out, h.start)
+			}
 		}
 	}
 	return out
@@ -706,16 +716,4 @@ func (an *analysis) catBit(key string) catMask {
 		}
 	}
 	return 0
-}
-
-// ends lists the token positions just past the hits of lexicon lex in
-// sentence i.
-func (an *analysis) ends(i int, lex int32) []int32 {
-	var out []int32
-	for j := an.hitAt[i]; j < an.hitAt[i+1]; j++ {
-		if containsLex(an.c.m.phrases[an.hits[j].pid].lex, lex) {
-			out = append(out, an.hits[j].end)
-		}
-	}
-	return out
 }
