@@ -536,7 +536,7 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
 		}, ingest.DepthMultipleCauses},
 		{"a summary that names further factors after the first", []sec{
-			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. The staging environment differs from production in its pool size."},
+			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. A config change had halved the pool size the week before."},
 		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
@@ -569,6 +569,15 @@ func TestDepthClass(t *testing.T) {
 		}, ingest.DepthSingleRootCause},
 		{"symptoms listed are no factors", []sec{
 			{ingest.KindOther, "Customers saw issues such as timeouts, failed uploads, and slow pages. The root cause was an expired certificate."},
+		}, ingest.DepthSingleRootCause},
+		// Factors told together in one sentence count once by the
+		// categories they bring; without a root cause named, a spread
+		// of four categories, one organisational, is three factors.
+		{"factors that span four categories", []sec{
+			{ingest.KindOther, "The web servers ran out of memory because an untested config change doubled the cache size during the network maintenance. Nobody was watching the memory alerts, which went to an old channel."},
+		}, ingest.DepthContributingFactors},
+		{"a root cause named is counted as told", []sec{
+			{ingest.KindOther, "The web servers ran out of memory. The root cause was an untested config change that doubled the cache size during the network maintenance. Nobody was watching the memory alerts, which went to an old channel."},
 		}, ingest.DepthSingleRootCause},
 		{"an operational error named as the cause is blame", []sec{
 			{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page."},

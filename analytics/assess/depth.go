@@ -140,6 +140,14 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			coreOrg++
 		}
 	}
+	// Counted by the categories each brings, factors told in one
+	// sentence count once ("an untested upgrade of the ingress, with no
+	// runbook for it"). A debrief that names no root cause and whose
+	// factors span four categories or more, one of them organisational,
+	// tells at least three.
+	if len(d.RootCause) == 0 && popcount(cats) >= 4 && coreOrg >= 1 {
+		count = max(count, 3)
+	}
 	d.FactorCount = count
 	d.FactorCategories = an.catKeys(cats)
 	for ci := range c.factorKeys {
