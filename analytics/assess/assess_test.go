@@ -1316,6 +1316,9 @@ func TestSummaryOpeningWithCause(t *testing.T) {
 	}{
 		{"A bad config push caused the checkout service to return errors for an hour. Engineers were under time pressure to finish the release before the holiday.", ingest.DepthMultipleCauses},
 		{"The checkout service ran out of memory on Friday. A config push had caused the memory limit to drop.", ingest.DepthSingleRootCause},
+		// A sentence that points back at the one before tells what it
+		// went on to do, however far its words are from "caused".
+		{"The checkout service failed on Friday because a new release shipped a bug. It caused every order that shoppers placed over the next two hours on the site to fail with a database deadlock.", ingest.DepthSingleRootCause},
 	} {
 		d := &ingest.Debrief{Ref: "summary.md", Title: "Summary", Text: tt.text, Sections: []ingest.Section{
 			{Kind: ingest.KindSummary, Heading: "Summary", Text: tt.text},
@@ -1339,6 +1342,9 @@ func TestRetoldFurtherCauses(t *testing.T) {
 	}{
 		{"The store went down for two hours. The direct cause was a malformed record that triggered high CPU use in the parser. Hours later the cache nodes ran out of memory because of a leak in the session code.", ingest.DepthMultipleCauses},
 		{"The store went down for two hours. The incident was triggered by a bug in the tool that generates configs. The bad config was then pushed to every server, causing errors.", ingest.DepthSingleRootCause},
+		// A sentence that points back at the cause before it tells what
+		// that cause went on to do: the same chain.
+		{"The store went down for two hours. A bad config push caused the web servers to crash. This led to the database connection pool filling up.", ingest.DepthSingleRootCause},
 	} {
 		d := &ingest.Debrief{Ref: "retold.md", Title: "Retold", Text: tt.text, Sections: []ingest.Section{{Kind: ingest.KindOther, Text: tt.text}}}
 		testAssessor.Assess(d)

@@ -92,6 +92,13 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			if f.kind != k {
 				continue
 			}
+			if f.follows {
+				// "It caused the queue to back up", "This led to
+				// timeouts": what the cause before it went on to do,
+				// one more link of the same chain, not another factor.
+				cats |= f.cats
+				continue
+			}
 			if f.cats&^cats == 0 {
 				// A cause presented as such is a factor of its own even
 				// in a category already named, unless it restates one
