@@ -536,7 +536,7 @@ func TestDepthClass(t *testing.T) {
 			{ingest.KindRootCause, "The plugin's migrations were left out of the package. Because developers ran a local install, the test suite never met the gap."},
 		}, ingest.DepthMultipleCauses},
 		{"a summary that names further factors after the first", []sec{
-			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. The staging environment differs from production in its pool size."},
+			{ingest.KindSummary, "The payment vendor's API slowed down at noon. The gateway's connection pool filled up. A config change had halved the pool size the week before."},
 		}, ingest.DepthMultipleCauses},
 		{"a gap beside listed factors adds none", []sec{
 			{ingest.KindRootCause, "The supplier changed its export format."},
@@ -569,6 +569,15 @@ func TestDepthClass(t *testing.T) {
 		}, ingest.DepthSingleRootCause},
 		{"symptoms listed are no factors", []sec{
 			{ingest.KindOther, "Customers saw issues such as timeouts, failed uploads, and slow pages. The root cause was an expired certificate."},
+		}, ingest.DepthSingleRootCause},
+		// Factors told together in one sentence count once by the
+		// categories they bring; without a root cause named, a spread
+		// of four categories, one organisational, is three factors.
+		{"factors that span four categories", []sec{
+			{ingest.KindOther, "The web servers ran out of memory because an untested config change doubled the cache size during the network maintenance. Nobody was watching the memory alerts, which went to an old channel."},
+		}, ingest.DepthContributingFactors},
+		{"a root cause named is counted as told", []sec{
+			{ingest.KindOther, "The web servers ran out of memory. The root cause was an untested config change that doubled the cache size during the network maintenance. Nobody was watching the memory alerts, which went to an old channel."},
 		}, ingest.DepthSingleRootCause},
 		{"an operational error named as the cause is blame", []sec{
 			{ingest.KindContributingFactors, "A stale replication slot kept WAL after the replica was retired.\nNo runbook for the self-managed database.\nThe disk warning did not page."},
@@ -1307,6 +1316,9 @@ func TestSummaryOpeningWithCause(t *testing.T) {
 	}{
 		{"A bad config push caused the checkout service to return errors for an hour. Engineers were under time pressure to finish the release before the holiday.", ingest.DepthMultipleCauses},
 		{"The checkout service ran out of memory on Friday. A config push had caused the memory limit to drop.", ingest.DepthSingleRootCause},
+		// A sentence that points back at the one before tells what it
+		// went on to do, however far its words are from "caused".
+		{"The checkout service failed on Friday because a new release shipped a bug. It caused every order that shoppers placed over the next two hours on the site to fail with a database deadlock.", ingest.DepthSingleRootCause},
 	} {
 		d := &ingest.Debrief{Ref: "summary.md", Title: "Summary", Text: tt.text, Sections: []ingest.Section{
 			{Kind: ingest.KindSummary, Heading: "Summary", Text: tt.text},
@@ -1330,6 +1342,9 @@ func TestRetoldFurtherCauses(t *testing.T) {
 	}{
 		{"The store went down for two hours. The direct cause was a malformed record that triggered high CPU use in the parser. Hours later the cache nodes ran out of memory because of a leak in the session code.", ingest.DepthMultipleCauses},
 		{"The store went down for two hours. The incident was triggered by a bug in the tool that generates configs. The bad config was then pushed to every server, causing errors.", ingest.DepthSingleRootCause},
+		// A sentence that points back at the cause before it tells what
+		// that cause went on to do: the same chain.
+		{"The store went down for two hours. A bad config push caused the web servers to crash. This led to the database connection pool filling up.", ingest.DepthSingleRootCause},
 	} {
 		d := &ingest.Debrief{Ref: "retold.md", Title: "Retold", Text: tt.text, Sections: []ingest.Section{{Kind: ingest.KindOther, Text: tt.text}}}
 		testAssessor.Assess(d)

@@ -23,7 +23,7 @@ var defaultCatalog []byte
 // algorithmVersion changes whenever the assessment code gives different
 // results for the same catalog; it is folded into Catalog.Version so a new
 // release reassesses every debrief just as a new catalog does.
-const algorithmVersion = "14"
+const algorithmVersion = "15"
 
 // QuestionCategories returns the 13 question coverage categories of
 // DOMAIN.md, in the order assessments report them.

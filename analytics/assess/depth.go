@@ -92,6 +92,13 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 			if f.kind != k {
 				continue
 			}
+			if f.follows {
+				// "It caused the queue to back up", "This led to
+				// timeouts": what the cause before it went on to do,
+				// one more link of the same chain, not another factor.
+				cats |= f.cats
+				continue
+			}
 			if f.cats&^cats == 0 {
 				// A cause presented as such is a factor of its own even
 				// in a category already named, unless it restates one
@@ -139,6 +146,14 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 		if orgFrom&(1<<ci) != 0 && c.factorOrg[ci] {
 			coreOrg++
 		}
+	}
+	// Counted by the categories each brings, factors told in one
+	// sentence count once ("an untested upgrade of the ingress, with no
+	// runbook for it"). A debrief that names no root cause and whose
+	// factors span four categories or more, one of them organisational,
+	// tells at least three.
+	if len(d.RootCause) == 0 && popcount(cats) >= 4 && coreOrg >= 1 {
+		count = max(count, 3)
 	}
 	d.FactorCount = count
 	d.FactorCategories = an.catKeys(cats)

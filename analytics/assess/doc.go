@@ -141,8 +141,15 @@
 // a cause presented as such ("the root cause was", "stemmed from") counts
 // even in a category already named, unless its key shares two parts with
 // an earlier factor's (a restatement); in a retelling, so does any cause
-// whose key shares no part with an earlier factor's. An operational error
-// named as the cause is blame like human error. The
+// whose key shares no part with an earlier factor's. A sentence that
+// opens by pointing back at the one before and says what it caused ("It
+// caused...", "This led to...") tells what that cause went on to do and
+// counts as no factor of its own when it is named in an opening or, in a
+// retelling, when it is causal. An operational error
+// named as the cause is blame like human error. Counted by the
+// categories each brings, factors told in one sentence count once, so a
+// debrief that names no root cause and whose factors span four categories
+// or more, one of them organisational, has at least three. The
 // class follows DOMAIN.md: contributing_factors with three or more
 // factors across two or more categories, at least one organisational
 // (from the listed factors when there are any), and no blame language;

@@ -206,6 +206,13 @@ type factorCand struct {
 	// seen: a summary's sentence that tells what someone saw ("clients
 	// saw errors"), a symptom rather than a cause.
 	seen bool
+	// follows: a sentence named in an opening, or in a retelling a
+	// causal one, that opens by pointing back at the one before and
+	// says what it caused ("It caused...", "This led to..."): what that
+	// cause went on to do. (In a debrief of sections, a causal sentence
+	// that points back often brings a factor of its own: "This went
+	// unnoticed and caused...")
+	follows bool
 }
 
 type candKind uint8
@@ -475,10 +482,11 @@ func (an *analysis) factorCands() []factorCand {
 			cue = "gap: " + strings.ToLower(an.hitText(i, h))
 		}
 		out = append(out, factorCand{
-			kind:   ck,
-			cats:   mask,
-			framed: ck == candCausal && an.has(i, c.namesCause) && an.doc.sentences[i].flags&flagHedged == 0,
-			seen:   ck == candSummary && an.has(i, c.perceive),
+			kind:    ck,
+			cats:    mask,
+			framed:  ck == candCausal && an.has(i, c.namesCause) && an.doc.sentences[i].flags&flagHedged == 0,
+			seen:    ck == candSummary && an.has(i, c.perceive),
+			follows: (ck == candSummary || ck == candCausal && an.retold && thisCaused == "") && an.followsCause(i),
 			f: ingest.Factor{
 				Text:       an.doc.sentences[i].text,
 				Key:        k,
@@ -696,6 +704,13 @@ func (an *analysis) anaphoricCause(i int) (hit, bool) {
 		return hit{}, false
 	}
 	return h, true
+}
+
+// followsCause reports that sentence i opens by pointing back at the one
+// before and says what it caused.
+func (an *analysis) followsCause(i int) bool {
+	_, ok := an.anaphoricCause(i)
+	return ok
 }
 
 // hasKind reports a section of kind k with text.
