@@ -53,6 +53,9 @@ var (
 		"monitoring", "tooling", "testing", "documentation", "knowledge",
 		"communication", "process", "pressure",
 	}
+	// factorCategories is the whole taxonomy, technical then
+	// organisational.
+	factorCategories = append(append([]string(nil), technicalFactors...), organisationalFactors...)
 )
 
 // Catalog is the validated content of a catalog file: the language cues

@@ -108,7 +108,8 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 				// something no earlier factor named (its key shares no
 				// part with theirs): such summaries tell a chain of
 				// causes, each link in its own sentence.
-				if (f.framed || k == candCausal && an.retold && sharedParts(f, cands[:fi]) == 0) && core == 0 && !keys[f.f.Key] && !restates(f, cands[:fi]) {
+				shared := sharedParts(f, cands[:fi])
+				if (f.framed || k == candCausal && an.retold && shared == 0) && core == 0 && !keys[f.f.Key] && shared < restatedParts {
 					keys[f.f.Key] = true
 					count++
 				}
@@ -122,7 +123,7 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 				// incident already: then its first factor adds too,
 				// unless it tells what someone saw ("clients saw
 				// errors"), a symptom.
-				if leads++; leads == 1 && (f.seen || !hasKind(cands[:fi], candCausal)) {
+				if leads++; leads == 1 && (f.seen || !anyOfKind(cands[:fi], candCausal)) {
 					continue
 				}
 			}
@@ -192,8 +193,8 @@ func (an *analysis) depth(cands []factorCand, cov []ingest.Coverage) ingest.Dept
 	return d
 }
 
-// hasKind reports a factor of kind k among cands.
-func hasKind(cands []factorCand, k candKind) bool {
+// anyOfKind reports a factor of kind k among cands.
+func anyOfKind(cands []factorCand, k candKind) bool {
 	for _, f := range cands {
 		if f.kind == k {
 			return true
@@ -202,11 +203,9 @@ func hasKind(cands []factorCand, k candKind) bool {
 	return false
 }
 
-// restates reports a factor whose key shares two or more parts (concepts
-// or stems) with the key of one told before it.
-func restates(f factorCand, before []factorCand) bool {
-	return sharedParts(f, before) >= 2
-}
+// restatedParts is how many parts (concepts or stems) a factor's key
+// shares with the key of one told before it when it restates that one.
+const restatedParts = 2
 
 // sharedParts is the most parts (concepts or stems) the key of factor f
 // shares with the key of any one told before it.

@@ -51,7 +51,6 @@ func ParseLabels(name string, data []byte) ([]Label, error) {
 	}
 	var errs []error
 	seen := map[string]bool{}
-	factors := append(append([]string(nil), technicalFactors...), organisationalFactors...)
 	for i, l := range labels {
 		where := fmt.Sprintf("labels %s: entry %d (%s)", name, i+1, l.Ref)
 		if l.Ref == "" {
@@ -67,7 +66,7 @@ func ParseLabels(name string, data []byte) ([]Label, error) {
 			}
 		}
 		for _, k := range l.FactorCategories {
-			if !contains(factors, k) {
+			if !contains(factorCategories, k) {
 				errs = append(errs, fmt.Errorf("%s: unknown factor category %q", where, k))
 			}
 		}
@@ -144,9 +143,8 @@ var depthClasses = []string{ingest.DepthSingleRootCause, ingest.DepthMultipleCau
 // categories are the union of its factors' categories; its coverage is the
 // set of categories marked covered.
 func Evaluate(labels []Label, results map[string]*ingest.Assessment) Report {
-	factors := append(append([]string(nil), technicalFactors...), organisationalFactors...)
 	cov := newTally(questionCategories)
-	fac := newTally(factors)
+	fac := newTally(factorCategories)
 	r := Report{Confusion: map[string]map[string]int{}}
 	for _, c := range depthClasses {
 		r.Confusion[c] = map[string]int{}
@@ -352,7 +350,7 @@ func Majority(readers ...[]Label) ([]Label, error) {
 			m.Holdout = m.Holdout || v.Holdout
 		}
 		m.Coverage = moreThanHalf(questionCategories, cov)
-		m.FactorCategories = moreThanHalf(append(append([]string(nil), technicalFactors...), organisationalFactors...), fac)
+		m.FactorCategories = moreThanHalf(factorCategories, fac)
 		sort.Slice(depths, func(a, b int) bool { return rank[depths[a]] < rank[depths[b]] })
 		m.Depth = depths[(len(depths)-1)/2]
 		out = append(out, m)

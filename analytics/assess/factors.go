@@ -254,7 +254,10 @@ func (an *analysis) factorCands() []factorCand {
 		var mask catMask
 		best, bestN := -1, -1
 		meta := true
-		var further []int // later sentences of a paragraph that state another cause
+		// later sentences of a paragraph that state another cause, and
+		// the categories they state
+		var further []int
+		var furtherCats []catMask
 		for i := u.first; i < u.last; i++ {
 			if !an.usable(i) {
 				continue
@@ -267,15 +270,17 @@ func (an *analysis) factorCands() []factorCand {
 				// ("Because developers used a local install, tests
 				// never saw it") is a factor too.
 				m = an.categories(i, true)
-				if len(usable) == 2 && mask != 0 && an.statedCategories(i, true)&^mask != 0 {
-					further = append(further, i)
+				if len(usable) == 2 && mask != 0 {
+					if st := an.statedCategories(i, true); st&^mask != 0 {
+						further, furtherCats = append(further, i), append(furtherCats, st)
+					}
 				}
 			} else {
 				// Later sentences tell the factor's story; they add
 				// categories only where they state a cause or a gap.
 				m = an.statedCategories(i, true)
 				if m&^mask != 0 {
-					further = append(further, i)
+					further, furtherCats = append(further, i), append(furtherCats, m)
 				}
 			}
 			mask |= m
@@ -323,8 +328,8 @@ func (an *analysis) factorCands() []factorCand {
 		// An item may go on, past its lead and explanation, to another
 		// cause of another kind: "...Separately, the disk filled up
 		// because of a leftover debug log level." That is a factor too.
-		for _, i := range further {
-			m := an.statedCategories(i, true)
+		for fi, i := range further {
+			m := furtherCats[fi]
 			ev := an.evidence(i, "listed under "+string(kind))
 			out = append(out, factorCand{
 				kind: candListed,

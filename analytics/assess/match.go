@@ -657,7 +657,7 @@ func compile(f *catalogFile) (*compiled, error) {
 		c.questions = append(c.questions, qc)
 	}
 	catIdx := map[string]int{}
-	for _, k := range append(append([]string(nil), technicalFactors...), organisationalFactors...) {
+	for _, k := range factorCategories {
 		fs := f.Factors[k]
 		id, err := c.addPhrases("factors."+k, fs.Cues, "factors."+k)
 		if err != nil {

@@ -889,17 +889,6 @@ func stem(w string) string {
 
 // undouble strips a doubled final consonant left by -ed or -ing
 // ("stopped" -> "stopp" -> "stop"), keeping ll, ss and zz.
-// keepsEnding reports words whose stem without the final e or y would be
-// another common word: "they" is not "the", "here" not "her", "busy" not
-// "bus", "plane" (a control plane) not "plan".
-func keepsEnding(w string) bool {
-	switch w {
-	case "they", "here", "busy", "plane":
-		return true
-	}
-	return false
-}
-
 func undouble(w string) string {
 	n := len(w)
 	if n >= 4 && w[n-1] == w[n-2] {
@@ -910,6 +899,17 @@ func undouble(w string) string {
 		return w[:n-1]
 	}
 	return w
+}
+
+// keepsEnding reports words whose stem without the final e or y would be
+// another common word: "they" is not "the", "here" not "her", "busy" not
+// "bus", "plane" (a control plane) not "plan".
+func keepsEnding(w string) bool {
+	switch w {
+	case "they", "here", "busy", "plane":
+		return true
+	}
+	return false
 }
 
 func hasVowel(s string) bool {
