@@ -16,7 +16,7 @@ import (
 // Version changes whenever parsing gives different output for the same
 // bytes. Sources fold it into document hashes, so that a better parser
 // re-parses documents stored by an older one.
-const Version = 1
+const Version = 2
 
 // Format is a document format the parser reads.
 type Format string
